@@ -1,0 +1,79 @@
+// message_plan.h: everything that must change in one message, computed in one go from the envelope and
+// the top-level header fields, before the first change is applied (so a failure never leaves a message
+// half rewritten). Used by the milter at end of message and by rewrite-test. Thread safety: pure
+// function of its inputs; the table is only read.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "rewrite/header_policy.h"
+#include "rewrite/header_rewriter.h"
+#include "rewrite/rule_table.h"
+
+namespace rewrite {
+
+enum class DkimPolicy {
+  skip_signed,     // leave fields covered by an existing DKIM-Signature alone (default)
+  rewrite_signed,  // rewrite them anyway (the signature will no longer verify)
+};
+
+struct PlanOptions {
+  HeaderPolicy headers;
+  DkimPolicy dkim = DkimPolicy::skip_signed;
+};
+
+struct HeaderField {
+  std::string name;   // as received
+  std::string value;  // as received (folding and leading white space kept)
+};
+
+struct Envelope {
+  std::string sender;                   // MAIL FROM addr-spec, "" for the null sender
+  std::vector<std::string> recipients;  // RCPT TO addr-specs
+};
+
+struct RecipientEdit {
+  std::size_t position = 0;  // index into Envelope::recipients
+  AddressChange change;
+};
+
+struct HeaderEdit {
+  std::string name;     // field name as received
+  int index = 1;        // 1-based among the fields with this name (any case), as smfi_chgheader wants
+  std::string value;    // the new value
+  std::vector<AddressChange> changes;
+};
+
+struct Notice {
+  enum class Kind {
+    malformed_header,  // a selected field could not be parsed safely and was left alone
+    dkim_protected,    // a selected field would change but an existing DKIM signature covers it
+    dkim_rewritten,    // a DKIM-covered field was rewritten because the policy says so
+  };
+  Kind kind;
+  std::string field;   // header field name
+  std::string detail;  // what and why, for the log
+};
+
+struct MessagePlan {
+  bool sender_changed = false;
+  AddressChange sender;                 // when sender_changed
+  std::vector<RecipientEdit> recipients;
+  std::vector<HeaderEdit> headers;
+  std::vector<Notice> notices;
+
+  bool empty() const { return !sender_changed && recipients.empty() && headers.empty(); }
+};
+
+// Computes the edits for one message. Outbound: the envelope sender and the outbound header fields;
+// inbound: the envelope recipients and the inbound header fields (none by default). The null sender is
+// never rewritten. Fields not allowed by options.headers, and never-touched fields, are left alone.
+MessagePlan plan_message(const RuleTable& table, const PlanOptions& options, Direction direction,
+                         const Envelope& envelope, const std::vector<HeaderField>& headers);
+
+// Returns "malformed-header", "dkim-protected" or "dkim-rewritten".
+const char* to_string(Notice::Kind kind);
+
+}  // namespace rewrite

@@ -1,0 +1,32 @@
+// rule.h: one address rewriting rule as loaded from a rules file (see rewrite-rules(5)).
+// Thread safety: plain value type; rules are immutable once inside a RuleTable.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace rewrite {
+
+enum class RuleKind {
+  address,   // john@contoso.com -> support@contoso.com (whole address)
+  domain,    // sales.contoso.com -> contoso.com (exactly that domain; local part kept)
+  wildcard,  // *.contoso.com -> contoso.com (contoso.com and every subdomain; local part kept)
+};
+
+// Returns "address", "domain" or "wildcard".
+const char* to_string(RuleKind kind);
+
+struct Rule {
+  RuleKind kind = RuleKind::domain;
+  // Internal side, normalised: lower case, no trailing dot. For a wildcard rule the domain after "*.";
+  // for an address rule "local@domain" with both parts lower-cased.
+  std::string internal;
+  // External side as written (domain lower-cased): an address for address rules, a domain otherwise.
+  std::string external;
+  bool bidirectional = false;           // address rules only: inbound RCPT external -> internal
+  std::vector<std::string> exceptions;  // wildcard rules only: normalised domains not to rewrite
+  std::string name;                     // from name=..., or the internal side as written
+  int line = 0;                         // line in the source file (CSV: the record's line)
+};
+
+}  // namespace rewrite

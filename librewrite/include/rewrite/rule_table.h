@@ -1,0 +1,86 @@
+// rule_table.h: a validated, immutable table of rewriting rules and the lookup that picks the rule for an
+// address. Tables are built once (load or parse) and shared read-only between threads: every const
+// member function is safe to call concurrently. A lookup is a few hash probes (one per domain label).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rewrite/config_error.h"
+#include "rewrite/rule.h"
+
+namespace rewrite {
+
+enum class Direction { outbound, inbound };
+
+// Returns "outbound" or "inbound".
+const char* to_string(Direction direction);
+
+enum class RuleFormat {
+  detect,  // CSV when the first non-comment line is Exchange's CSV header, native otherwise
+  native,  // INTERNAL EXTERNAL [options]  (rewrite-rules(5))
+  csv,     // Exchange's export: Name,InternalAddress,ExternalAddress,ExceptionList,OutboundOnly
+};
+
+// The outcome of looking up one address.
+struct Lookup {
+  bool rewritten = false;     // false: leave the address alone
+  std::string address;        // the rewritten address when rewritten
+  const Rule* rule = nullptr; // the rule that fired, or nullptr
+};
+
+class RuleTable;
+
+// What loading produced: a table when there were no errors, otherwise every error found.
+struct LoadResult {
+  std::shared_ptr<const RuleTable> table;  // null when errors is not empty
+  std::vector<ConfigError> errors;
+
+  bool ok() const { return table != nullptr; }
+};
+
+class RuleTable {
+ public:
+  // Reads and validates the rules file at path. Errors carry path:line; an unreadable file is one error
+  // with line 0.
+  static LoadResult load(const std::string& path, RuleFormat format = RuleFormat::detect);
+
+  // Parses and validates rules from text; source_name is used in error messages.
+  static LoadResult parse(std::string_view text, const std::string& source_name,
+                          RuleFormat format = RuleFormat::detect);
+
+  // Picks the rule for address (an addr-spec without angle brackets) in the given direction and returns
+  // the rewritten address. Outbound: address rule > domain rule > most specific wildcard; an exception of
+  // the most specific matching wildcard stops wildcard rewriting. Inbound: only bidirectional address
+  // rules, external address -> internal address. Never rewrites "" (the null sender), an address without
+  // a domain, or an ASCII address into a non-ASCII one. The result is never fed back into the rules.
+  Lookup lookup(std::string_view address, Direction direction) const;
+
+  // Like lookup() but returns a human-readable account of the decision: the candidates considered, the
+  // precedence that decided, exceptions that applied, or why nothing applies.
+  std::string explain(std::string_view address, Direction direction) const;
+
+  // True when domain (any case, trailing dot allowed) is the internal side of a domain rule, is covered
+  // by a wildcard rule, or is the domain of either side of an address rule.
+  bool is_internal_domain(std::string_view domain) const;
+
+  const std::vector<Rule>& rules() const { return rules_; }
+  const std::string& source_name() const { return source_name_; }
+
+  // Internal: use load() or parse().
+  struct Index;
+  RuleTable(std::string source_name, std::vector<Rule> rules);
+  ~RuleTable();
+  RuleTable(const RuleTable&) = delete;
+  RuleTable& operator=(const RuleTable&) = delete;
+
+ private:
+  std::string source_name_;
+  std::vector<Rule> rules_;
+  std::unique_ptr<Index> index_;
+};
+
+}  // namespace rewrite

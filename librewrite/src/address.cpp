@@ -1,0 +1,59 @@
+// address.cpp: splitting and normalising single addr-specs (see address.h).
+#include "rewrite/address.h"
+
+namespace rewrite {
+
+std::optional<AddressParts> split_address(std::string_view address) {
+  const std::size_t at = address.rfind('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 == address.size()) {
+    return std::nullopt;
+  }
+  return AddressParts{std::string(address.substr(0, at)), std::string(address.substr(at + 1))};
+}
+
+std::string normalize_domain(std::string_view domain) {
+  if (!domain.empty() && domain.back() == '.') {
+    domain.remove_suffix(1);
+  }
+  std::string out(domain);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  return out;
+}
+
+bool is_ascii(std::string_view text) {
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string normalize_envelope_address(std::string_view raw) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!raw.empty() && is_space(raw.front())) {
+    raw.remove_prefix(1);
+  }
+  while (!raw.empty() && is_space(raw.back())) {
+    raw.remove_suffix(1);
+  }
+  if (raw.size() >= 2 && raw.front() == '<' && raw.back() == '>') {
+    raw = raw.substr(1, raw.size() - 2);
+    while (!raw.empty() && is_space(raw.front())) {
+      raw.remove_prefix(1);
+    }
+    while (!raw.empty() && is_space(raw.back())) {
+      raw.remove_suffix(1);
+    }
+  }
+  if (raw == "\"\"") {
+    raw = {};  // Postfix's non-SMTP emulation hands the null sender as ""
+  }
+  return std::string(raw);
+}
+
+}  // namespace rewrite

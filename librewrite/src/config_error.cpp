@@ -1,0 +1,26 @@
+// config_error.cpp: formatting of configuration errors as `file:line: reason`.
+#include "rewrite/config_error.h"
+
+namespace rewrite {
+
+std::string ConfigError::to_string() const {
+  std::string out = file;
+  if (line > 0) {
+    out += ':';
+    out += std::to_string(line);
+  }
+  out += ": ";
+  out += reason;
+  return out;
+}
+
+std::string format_errors(const std::vector<ConfigError>& errors) {
+  std::string out;
+  for (const ConfigError& error : errors) {
+    out += error.to_string();
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace rewrite
