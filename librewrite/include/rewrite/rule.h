@@ -18,8 +18,8 @@ const char* to_string(RuleKind kind);
 
 struct Rule {
   RuleKind kind = RuleKind::domain;
-  // Internal side, normalised: lower case, no trailing dot. For a wildcard rule the domain after "*.";
-  // for an address rule "local@domain" with both parts lower-cased.
+  // Internal side, normalised: no trailing dot, domain lower-cased. For a wildcard rule the domain after
+  // "*."; for an address rule "local@domain" with the local part as written (compared without case).
   std::string internal;
   // External side as written (domain lower-cased): an address for address rules, a domain otherwise.
   std::string external;

@@ -1,0 +1,114 @@
+// rule_explain.cpp: RuleTable::explain, the human-readable account of a lookup used by rewrite-test.
+#include <sstream>
+
+#include "rewrite/rule_table.h"
+#include "rule_index.h"
+
+namespace rewrite {
+namespace {
+
+// Returns "rule NAME (source:line)".
+std::string describe(const Rule& rule, const std::string& source) {
+  std::string text = std::string(to_string(rule.kind)) + " rule '";
+  text += rule.kind == RuleKind::wildcard ? "*." + rule.internal : rule.internal;
+  text += " -> " + rule.external + "'";
+  if (rule.name != rule.internal && !(rule.kind == RuleKind::wildcard && rule.name == "*." + rule.internal)) {
+    text += " name=" + rule.name;
+  }
+  text += " (" + source + ":" + std::to_string(rule.line) + ")";
+  return text;
+}
+
+}  // namespace
+
+std::string RuleTable::explain(std::string_view address, Direction direction) const {
+  std::ostringstream out;
+  const Lookup result = lookup(address, direction);
+  out << to_string(direction) << " <" << address << ">\n";
+
+  const std::size_t at = address.rfind('@');
+  if (address.empty()) {
+    out << "  not rewritten: the null sender <> is never rewritten\n";
+    return out.str();
+  }
+  if (at == std::string_view::npos || at == 0 || at + 1 == address.size()) {
+    out << "  not rewritten: not an address with a local part and a domain\n";
+    return out.str();
+  }
+  std::string_view full = address;
+  std::string_view domain = address.substr(at + 1);
+  if (domain.back() == '.') {
+    domain.remove_suffix(1);
+    full.remove_suffix(1);
+  }
+
+  if (direction == Direction::inbound) {
+    if (result.rewritten) {
+      out << "  matched " << describe(*result.rule, source_name_) << "\n";
+      out << "  bidirectional: the external address is routed back to the internal address\n";
+      out << "  result: <" << result.address << ">\n";
+      return out.str();
+    }
+    for (const Rule& rule : rules_) {
+      if (rule.kind == RuleKind::address && !rule.bidirectional && detail::iequals(rule.external, full)) {
+        out << "  " << describe(rule, source_name_) << " maps to this address but is outbound-only\n";
+      }
+    }
+    out << "  not rewritten: inbound, only bidirectional address rules apply, and none has this external "
+           "address\n";
+    return out.str();
+  }
+
+  // Outbound: list every candidate in precedence order, then say which one decided.
+  const auto address_it = index_->by_address.find(full);
+  const auto domain_it = index_->by_domain.find(domain);
+  std::vector<std::uint32_t> wildcards;
+  std::string_view suffix = domain;
+  while (true) {
+    if (const auto it = index_->by_wildcard.find(suffix); it != index_->by_wildcard.end()) wildcards.push_back(it->second);
+    const std::size_t dot = suffix.find('.');
+    if (dot == std::string_view::npos) break;
+    suffix.remove_prefix(dot + 1);
+  }
+  if (address_it != index_->by_address.end()) {
+    out << "  candidate: " << describe(rules_[address_it->second], source_name_) << "\n";
+  }
+  if (domain_it != index_->by_domain.end()) {
+    out << "  candidate: " << describe(rules_[domain_it->second], source_name_) << "\n";
+  }
+  for (const std::uint32_t index : wildcards) out << "  candidate: " << describe(rules_[index], source_name_) << "\n";
+
+  if (result.rewritten) {
+    const Rule& rule = *result.rule;
+    out << "  matched " << describe(rule, source_name_) << "\n";
+    switch (rule.kind) {
+      case RuleKind::address:
+        out << "  why: an individual address rule beats every domain and wildcard rule\n";
+        break;
+      case RuleKind::domain:
+        out << "  why: no address rule for this address; a domain rule beats every wildcard\n";
+        break;
+      case RuleKind::wildcard:
+        out << "  why: no address or domain rule; *." << rule.internal
+            << " is the most specific wildcard covering " << domain << "\n";
+        break;
+    }
+    out << "  result: <" << result.address << ">\n";
+    return out.str();
+  }
+  if (!wildcards.empty()) {
+    const Rule& rule = rules_[wildcards.front()];
+    for (const std::string& exception : rule.exceptions) {
+      if (detail::is_within_domain(domain, exception)) {
+        out << "  not rewritten: " << domain << " is excepted (except=" << exception << ") by the most specific "
+            << "wildcard, " << describe(rule, source_name_) << "\n";
+        return out.str();
+      }
+    }
+  }
+  out << "  not rewritten: no address rule for " << full << ", no domain rule for " << domain
+      << ", and no wildcard covers it\n";
+  return out.str();
+}
+
+}  // namespace rewrite

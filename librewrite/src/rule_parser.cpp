@@ -1,0 +1,364 @@
+// rule_parser.cpp: parsing of native and Exchange CSV rules files into checked Rule values.
+#include "rule_parser.h"
+
+#include <optional>
+
+#include "rewrite/address.h"
+#include "text_util.h"
+
+namespace rewrite::detail {
+namespace {
+
+constexpr std::string_view kCsvHeader = "name,internaladdress,externaladdress,exceptionlist,outboundonly";
+
+// What one line or CSV record says about a rule, before checking.
+struct RuleSpec {
+  std::string internal;
+  std::string external;
+  std::optional<bool> outbound_only;  // unset: the default for the rule's kind
+  std::vector<std::string> exceptions;
+  std::string name;
+  int line = 0;
+};
+
+// Returns why text is not a usable domain name, or "" when it is.
+std::string domain_problem(std::string_view text) {
+  if (!text.empty() && text.back() == '.') text.remove_suffix(1);
+  if (text.empty()) return "empty domain";
+  if (!is_ascii(text)) return "non-ASCII domain '" + std::string(text) + "' (write it in its punycode xn-- form)";
+  if (text.size() > 253) return "domain longer than 253 characters";
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t dot = text.find('.', start);
+    if (dot == std::string_view::npos) dot = text.size();
+    const std::string_view label = text.substr(start, dot - start);
+    if (label.empty()) return "empty label in domain '" + std::string(text) + "'";
+    if (label.size() > 63) return "label longer than 63 characters in domain '" + std::string(text) + "'";
+    for (const char c : label) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '_';
+      if (!ok) return "invalid character '" + std::string(1, c) + "' in domain '" + std::string(text) + "'";
+    }
+    start = dot + 1;
+  }
+  return "";
+}
+
+// Returns why text is not a usable addr-spec (local@domain), or "" when it is.
+std::string address_problem(std::string_view text) {
+  const auto parts = split_address(text);
+  if (!parts) return "'" + std::string(text) + "' is not an address (local@domain)";
+  if (!is_ascii(parts->local)) return "non-ASCII local part in '" + std::string(text) + "'";
+  for (const char c : parts->local) {
+    if (c == ' ' || c == '\t' || c == '<' || c == '>' || c == ',' || c == ';' || static_cast<unsigned char>(c) < 0x20) {
+      return "invalid character in local part of '" + std::string(text) + "'";
+    }
+  }
+  const std::string problem = domain_problem(parts->domain);
+  return problem.empty() ? "" : problem + " in '" + std::string(text) + "'";
+}
+
+// Returns the address with its domain normalised (lower case, no trailing dot), local part as written.
+std::string normalize_address(std::string_view text) {
+  const auto parts = split_address(text);
+  return parts->local + "@" + normalize_domain(parts->domain);
+}
+
+// Checks one rule on its own and appends it to rules, or its problems to errors.
+void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>& rules,
+              std::vector<ConfigError>& errors) {
+  const std::size_t errors_before = errors.size();
+  const auto fail = [&](const std::string& reason) { errors.push_back({source, spec.line, reason}); };
+  const std::string_view internal = spec.internal;
+  const std::string_view external = spec.external;
+
+  Rule rule;
+  rule.line = spec.line;
+  rule.name = spec.name.empty() ? spec.internal : spec.name;
+  const bool internal_is_address = internal.find('@') != std::string_view::npos;
+
+  if (internal.rfind("*.", 0) == 0) {
+    rule.kind = RuleKind::wildcard;
+    const std::string_view domain = internal.substr(2);
+    if (domain.find('*') != std::string_view::npos) {
+      fail("invalid wildcard '" + spec.internal + "': only one leading '*.' is allowed");
+    } else if (domain.find('@') != std::string_view::npos) {
+      fail("invalid wildcard '" + spec.internal + "': wildcards apply to domains, not addresses");
+    } else if (const std::string problem = domain_problem(domain); !problem.empty()) {
+      fail(problem);
+    } else {
+      rule.internal = normalize_domain(domain);
+    }
+  } else if (internal.find('*') != std::string_view::npos) {
+    fail("invalid wildcard '" + spec.internal + "': a wildcard is '*.' followed by a domain, nothing before it");
+  } else if (internal_is_address) {
+    rule.kind = RuleKind::address;
+    if (const std::string problem = address_problem(internal); !problem.empty()) {
+      fail(problem);
+    } else {
+      rule.internal = normalize_address(internal);
+    }
+  } else {
+    rule.kind = RuleKind::domain;
+    if (const std::string problem = domain_problem(internal); !problem.empty()) {
+      fail(problem);
+    } else {
+      rule.internal = normalize_domain(internal);
+    }
+  }
+
+  if (external.find('*') != std::string_view::npos) {
+    fail("wildcards are allowed only on the internal side; the external side '" + spec.external +
+         "' must be one literal address or domain");
+  } else if (rule.kind == RuleKind::address) {
+    if (external.find('@') == std::string_view::npos) {
+      fail("address rule maps '" + spec.internal + "' to '" + spec.external +
+           "': an address rule must map to a full address");
+    } else if (const std::string problem = address_problem(external); !problem.empty()) {
+      fail(problem);
+    } else {
+      rule.external = normalize_address(external);
+    }
+  } else {
+    if (external.find('@') != std::string_view::npos) {
+      fail(std::string("a ") + to_string(rule.kind) + " rule must map to a domain, not the address '" +
+           spec.external + "'");
+    } else if (const std::string problem = domain_problem(external); !problem.empty()) {
+      fail(problem);
+    } else {
+      rule.external = normalize_domain(external);
+    }
+  }
+
+  if (spec.outbound_only.has_value() && !*spec.outbound_only && rule.kind != RuleKind::address) {
+    fail(rule.kind == RuleKind::wildcard
+             ? "wildcard rules are outbound-only; a bidirectional wildcard is not allowed"
+             : "bidirectional rules need full addresses on both sides; a domain rule is outbound-only");
+  }
+  rule.bidirectional = rule.kind == RuleKind::address && !spec.outbound_only.value_or(false);
+
+  if (!spec.exceptions.empty() && rule.kind != RuleKind::wildcard) {
+    fail("exceptions are allowed only on wildcard rules");
+  }
+  for (const std::string& exception : spec.exceptions) {
+    if (rule.kind != RuleKind::wildcard) break;
+    if (const std::string problem = domain_problem(exception); !problem.empty()) {
+      fail("exception: " + problem);
+      continue;
+    }
+    std::string normalized = normalize_domain(exception);
+    if (!rule.internal.empty() && !is_within_domain(normalized, rule.internal)) {
+      fail("exception '" + exception + "' is not covered by '*." + rule.internal + "'");
+      continue;
+    }
+    rule.exceptions.push_back(std::move(normalized));
+  }
+
+  if (errors.size() == errors_before) rules.push_back(std::move(rule));
+}
+
+// Splits text at white space.
+std::vector<std::string_view> split_fields(std::string_view line) {
+  std::vector<std::string_view> fields;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i >= line.size()) break;
+    const std::size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+    fields.push_back(line.substr(start, i - start));
+  }
+  return fields;
+}
+
+// Splits a comma- or semicolon-separated domain list, dropping empty items and white space.
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> items;
+  std::string current;
+  for (const char c : text) {
+    if (c == ',' || c == ';' || c == ' ' || c == '\t') {
+      if (!current.empty()) items.push_back(std::move(current));
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) items.push_back(std::move(current));
+  return items;
+}
+
+// Removes a '#' comment (at the start of a field) and the line's trailing CR.
+std::string_view strip_comment(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) return line.substr(0, i);
+  }
+  return line;
+}
+
+// Parses one native-format line (comment already removed) into spec; returns false after reporting errors.
+bool parse_native_line(std::string_view line, int line_number, const std::string& source, RuleSpec& spec,
+                       std::vector<ConfigError>& errors) {
+  const std::vector<std::string_view> fields = split_fields(line);
+  const auto fail = [&](const std::string& reason) {
+    errors.push_back({source, line_number, reason});
+    return false;
+  };
+  if (fields.size() < 2) return fail("expected 'INTERNAL EXTERNAL [options]', found only one field");
+  spec.internal = std::string(fields[0]);
+  spec.external = std::string(fields[1]);
+  spec.line = line_number;
+  bool ok = true;
+  bool seen_except = false;
+  bool seen_name = false;
+  for (std::size_t i = 2; i < fields.size(); ++i) {
+    const std::string_view option = fields[i];
+    if (option == "outbound-only" || option == "bidirectional") {
+      const bool outbound_only = option == "outbound-only";
+      if (spec.outbound_only.has_value()) {
+        ok = fail(spec.outbound_only.value() == outbound_only ? "option '" + std::string(option) + "' given twice"
+                                                              : "'outbound-only' and 'bidirectional' contradict each other");
+      }
+      spec.outbound_only = outbound_only;
+    } else if (option.rfind("except=", 0) == 0) {
+      if (seen_except) ok = fail("option 'except=' given twice");
+      seen_except = true;
+      spec.exceptions = split_list(option.substr(7));
+      if (spec.exceptions.empty()) ok = fail("option 'except=' needs at least one domain");
+    } else if (option.rfind("name=", 0) == 0) {
+      if (seen_name) ok = fail("option 'name=' given twice");
+      seen_name = true;
+      spec.name = std::string(option.substr(5));
+      if (spec.name.empty()) ok = fail("option 'name=' needs a value");
+    } else {
+      ok = fail("unknown option '" + std::string(option) +
+                "' (expected outbound-only, bidirectional, except=DOMAINS or name=NAME)");
+    }
+  }
+  return ok;
+}
+
+// Splits one CSV record into fields ("" escapes a quote inside a quoted field); false on a bad quote.
+bool split_csv(std::string_view line, std::vector<std::string>& fields) {
+  fields.clear();
+  std::string current;
+  bool quoted = false;
+  bool was_quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        current += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        current += c;
+      }
+    } else if (c == '"') {
+      if (!current.empty() || was_quoted) return false;
+      quoted = was_quoted = true;
+    } else if (c == ',') {
+      fields.push_back(std::move(current));
+      current.clear();
+      was_quoted = false;
+    } else {
+      if (was_quoted && c != ' ' && c != '\t') return false;
+      current += c;
+    }
+  }
+  if (quoted) return false;
+  fields.push_back(std::move(current));
+  return true;
+}
+
+// Returns text without surrounding white space.
+std::string trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
+  return std::string(text);
+}
+
+// True when line is Exchange's CSV header (any case, fields optionally quoted).
+bool is_csv_header(std::string_view line) {
+  std::vector<std::string> fields;
+  if (!split_csv(line, fields)) return false;
+  std::string joined;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) joined += ',';
+    for (const char c : trim(fields[i])) joined += ascii_lower(c);
+  }
+  return joined == kCsvHeader;
+}
+
+// Parses one CSV record into spec; returns false after reporting errors.
+bool parse_csv_line(std::string_view line, int line_number, const std::string& source, RuleSpec& spec,
+                    std::vector<ConfigError>& errors) {
+  const auto fail = [&](const std::string& reason) {
+    errors.push_back({source, line_number, reason});
+    return false;
+  };
+  std::vector<std::string> fields;
+  if (!split_csv(line, fields)) return fail("unbalanced or misplaced quote in CSV record");
+  if (fields.size() != 5) {
+    return fail("expected 5 CSV fields (Name,InternalAddress,ExternalAddress,ExceptionList,OutboundOnly), found " +
+                std::to_string(fields.size()));
+  }
+  spec.name = trim(fields[0]);
+  spec.internal = trim(fields[1]);
+  spec.external = trim(fields[2]);
+  spec.exceptions = split_list(fields[3]);
+  spec.line = line_number;
+  if (spec.internal.empty() || spec.external.empty()) return fail("InternalAddress and ExternalAddress must not be empty");
+  std::string outbound;
+  for (const char c : trim(fields[4])) outbound += ascii_lower(c);
+  if (outbound == "true" || outbound == "1" || outbound == "yes") {
+    spec.outbound_only = true;
+  } else if (outbound == "false" || outbound == "0" || outbound == "no") {
+    spec.outbound_only = false;
+  } else if (!outbound.empty()) {
+    return fail("OutboundOnly must be True or False, found '" + trim(fields[4]) + "'");
+  }
+  return true;
+}
+
+}  // namespace
+
+void parse_rules_text(std::string_view text, const std::string& source_name, RuleFormat format,
+                      std::vector<Rule>& rules, std::vector<ConfigError>& errors) {
+  bool csv = format == RuleFormat::csv;
+  bool header_seen = false;
+  int line_number = 0;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    ++line_number;
+    if (line_number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.remove_prefix(3);  // UTF-8 BOM
+    const std::string content = trim(strip_comment(line));
+    if (content.empty()) continue;
+    if (!header_seen) {
+      header_seen = true;
+      if (format == RuleFormat::detect && is_csv_header(content)) csv = true;
+      if (csv) {
+        if (!is_csv_header(content)) {
+          errors.push_back({source_name, line_number,
+                            "expected the CSV header 'Name,InternalAddress,ExternalAddress,ExceptionList,OutboundOnly'"});
+        }
+        continue;
+      }
+    }
+    if (content.find('\0') != std::string::npos) {
+      errors.push_back({source_name, line_number, "NUL byte in line"});
+      continue;
+    }
+    RuleSpec spec;
+    const bool parsed = csv ? parse_csv_line(content, line_number, source_name, spec, errors)
+                            : parse_native_line(content, line_number, source_name, spec, errors);
+    if (parsed) add_rule(spec, source_name, rules, errors);
+  }
+}
+
+}  // namespace rewrite::detail

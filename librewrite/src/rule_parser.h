@@ -1,0 +1,20 @@
+// rule_parser.h (private): turns the text of a rules file, native or Exchange CSV, into Rule values,
+// checking each rule on its own. Checks that need the whole table live in rule_validation.h.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rewrite/config_error.h"
+#include "rewrite/rule.h"
+#include "rewrite/rule_table.h"
+
+namespace rewrite::detail {
+
+// Parses text in the given format (detect: CSV when the first non-comment line is Exchange's CSV header).
+// Rules that parse cleanly are appended to rules; every problem is appended to errors with its line.
+void parse_rules_text(std::string_view text, const std::string& source_name, RuleFormat format,
+                      std::vector<Rule>& rules, std::vector<ConfigError>& errors);
+
+}  // namespace rewrite::detail

@@ -1,0 +1,47 @@
+// text_util.h (private): ASCII case-insensitive comparison and hashing for domain and address keys, so
+// that lookups compare without copying or lower-casing the input.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace rewrite::detail {
+
+// Returns c lower-cased when it is an ASCII capital letter, c otherwise.
+inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// True when a and b are equal ignoring ASCII case.
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
+}
+
+// True when domain equals parent or is a subdomain of it (label boundary), ignoring ASCII case.
+inline bool is_within_domain(std::string_view domain, std::string_view parent) {
+  if (domain.size() == parent.size()) return iequals(domain, parent);
+  if (domain.size() < parent.size() + 1) return false;
+  const std::size_t cut = domain.size() - parent.size();
+  return domain[cut - 1] == '.' && iequals(domain.substr(cut), parent);
+}
+
+// FNV-1a over the lower-cased bytes.
+struct CaseInsensitiveHash {
+  std::size_t operator()(std::string_view text) const noexcept {
+    std::uint64_t hash = 14695981039346656037ull;
+    for (const char c : text) {
+      hash ^= static_cast<unsigned char>(ascii_lower(c));
+      hash *= 1099511628211ull;
+    }
+    return static_cast<std::size_t>(hash);
+  }
+};
+
+struct CaseInsensitiveEqual {
+  bool operator()(std::string_view a, std::string_view b) const noexcept { return iequals(a, b); }
+};
+
+}  // namespace rewrite::detail

@@ -1,0 +1,204 @@
+// test_rule_parser.cpp: loading rule tables, native and Exchange CSV, and every validation rule, each
+// with a failing table whose errors must name file:line and the reason.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "rewrite/rule_table.h"
+
+using rewrite::RuleKind;
+using rewrite::RuleTable;
+
+namespace {
+
+// Returns the errors of loading text, formatted one per line.
+std::string errors_of(const std::string& text, rewrite::RuleFormat format = rewrite::RuleFormat::detect) {
+  const rewrite::LoadResult result = RuleTable::parse(text, "bad.rules", format);
+  CHECK_FALSE(result.ok());
+  return rewrite::format_errors(result.errors);
+}
+
+}  // namespace
+
+TEST_CASE("a native table with comments, options and every kind loads", "[rule_parser]") {
+  const rewrite::LoadResult result = RuleTable::parse(
+      "# Contoso rules\n"
+      "\n"
+      "*.Contoso.com   contoso.com   except=Legal.contoso.com name=flatten  # group consolidation\n"
+      "\tsales.contoso.com\tcontoso.com\n"
+      "john@contoso.com  support@Contoso.com\n"
+      "robert@fourthcoffee.com bob@contoso.com outbound-only\r\n"
+      "a#b@contoso.com ab@contoso.com\n",
+      "ok.rules");
+  INFO(rewrite::format_errors(result.errors));
+  REQUIRE(result.ok());
+  const auto& rules = result.table->rules();
+  REQUIRE(rules.size() == 5);
+  CHECK(rules[0].kind == RuleKind::wildcard);
+  CHECK(rules[0].internal == "contoso.com");
+  CHECK(rules[0].exceptions == std::vector<std::string>{"legal.contoso.com"});
+  CHECK(rules[0].name == "flatten");
+  CHECK(rules[0].line == 3);
+  CHECK_FALSE(rules[0].bidirectional);
+  CHECK(rules[1].kind == RuleKind::domain);
+  CHECK(rules[1].name == "sales.contoso.com");
+  CHECK_FALSE(rules[1].bidirectional);
+  CHECK(rules[2].kind == RuleKind::address);
+  CHECK(rules[2].external == "support@contoso.com");
+  CHECK(rules[2].bidirectional);
+  CHECK_FALSE(rules[3].bidirectional);
+  CHECK(rules[4].internal == "a#b@contoso.com");
+}
+
+TEST_CASE("wildcard syntax is only '*.' followed by a domain", "[rule_parser][validation]") {
+  CHECK_THAT(errors_of("*contoso.com contoso.com\n"), Catch::Contains("bad.rules:1: invalid wildcard '*contoso.com'"));
+  CHECK_THAT(errors_of("sales.*.com contoso.com\n"), Catch::Contains("bad.rules:1: invalid wildcard 'sales.*.com'"));
+  CHECK_THAT(errors_of("a*@x.com b@x.com\n"), Catch::Contains("bad.rules:1: invalid wildcard 'a*@x.com'"));
+  CHECK_THAT(errors_of("*.*.contoso.com contoso.com\n"), Catch::Contains("only one leading '*.'"));
+  CHECK_THAT(errors_of("*@contoso.com x@contoso.com\n"), Catch::Contains("invalid wildcard"));
+  CHECK_THAT(errors_of("*.a@contoso.com x@contoso.com\n"), Catch::Contains("wildcards apply to domains"));
+}
+
+TEST_CASE("wildcards only on the internal side", "[rule_parser][validation]") {
+  CHECK_THAT(errors_of("sales.contoso.com *.contoso.com\n"),
+             Catch::Contains("bad.rules:1: wildcards are allowed only on the internal side"));
+}
+
+TEST_CASE("wildcard and domain rules are outbound-only", "[rule_parser][validation]") {
+  CHECK_THAT(errors_of("*.contoso.com contoso.com bidirectional\n"),
+             Catch::Contains("bad.rules:1: wildcard rules are outbound-only"));
+  CHECK_THAT(errors_of("fourthcoffee.com contoso.com bidirectional\n"),
+             Catch::Contains("bad.rules:1: bidirectional rules need full addresses on both sides"));
+}
+
+TEST_CASE("address rules map to addresses, domain rules to domains", "[rule_parser][validation]") {
+  CHECK_THAT(errors_of("john@contoso.com contoso.com\n"), Catch::Contains("an address rule must map to a full address"));
+  CHECK_THAT(errors_of("contoso.com john@contoso.com\n"), Catch::Contains("a domain rule must map to a domain"));
+  CHECK_THAT(errors_of("*.contoso.com john@contoso.com\n"), Catch::Contains("a wildcard rule must map to a domain"));
+}
+
+TEST_CASE("bidirectional rules must be unique", "[rule_parser][validation]") {
+  SECTION("two internal addresses to one external address") {
+    const std::string errors = errors_of(
+        "chris@sales.contoso.com    chris@contoso.com\n"
+        "# comment\n"
+        "chris@research.contoso.com chris@contoso.com\n");
+    CHECK_THAT(errors, Catch::Contains("bad.rules:3: bidirectional rules must be unique"));
+    CHECK_THAT(errors, Catch::Contains("(bad.rules:1)"));
+  }
+  SECTION("outbound-only duplicates of an external address are fine") {
+    CHECK(RuleTable::parse("a@x.com c@y.com outbound-only\nb@x.com c@y.com\n", "t").ok());
+  }
+  SECTION("one internal address with two rules") {
+    const std::string errors = errors_of("john@contoso.com a@contoso.com\nJOHN@contoso.com b@contoso.com\n");
+    CHECK_THAT(errors, Catch::Contains("bad.rules:2: duplicate rule for 'JOHN@contoso.com' (first at bad.rules:1)"));
+  }
+}
+
+TEST_CASE("duplicate internal keys name both lines", "[rule_parser][validation]") {
+  CHECK_THAT(errors_of("sales.contoso.com contoso.com\nSales.Contoso.com. contoso.net\n"),
+             Catch::Contains("bad.rules:2: duplicate rule for 'sales.contoso.com' (first at bad.rules:1)"));
+  CHECK_THAT(errors_of("*.contoso.com contoso.com\n*.contoso.com contoso.net\n"),
+             Catch::Contains("bad.rules:2: duplicate rule for '*.contoso.com' (first at bad.rules:1)"));
+  SECTION("a domain rule and a wildcard on the same domain are different keys") {
+    CHECK(RuleTable::parse("contoso.com x.com\n*.contoso.com y.com\n", "t").ok());
+  }
+}
+
+TEST_CASE("options are checked", "[rule_parser][validation]") {
+  CHECK_THAT(errors_of("a.com b.com outbound\n"), Catch::Contains("bad.rules:1: unknown option 'outbound'"));
+  CHECK_THAT(errors_of("a@a.com b@b.com outbound-only bidirectional\n"), Catch::Contains("contradict"));
+  CHECK_THAT(errors_of("a.com b.com except=x.a.com\n"), Catch::Contains("exceptions are allowed only on wildcard rules"));
+  CHECK_THAT(errors_of("*.a.com b.com except=other.com\n"), Catch::Contains("exception 'other.com' is not covered by '*.a.com'"));
+  CHECK_THAT(errors_of("*.a.com b.com except=\n"), Catch::Contains("needs at least one domain"));
+  CHECK_THAT(errors_of("a.com b.com name=\n"), Catch::Contains("'name=' needs a value"));
+  CHECK_THAT(errors_of("a.com\n"), Catch::Contains("bad.rules:1: expected 'INTERNAL EXTERNAL [options]'"));
+}
+
+TEST_CASE("literal, ASCII, well-formed domains and addresses only", "[rule_parser][validation]") {
+  CHECK_THAT(errors_of("bücher.example books.example\n"), Catch::Contains("punycode"));
+  CHECK_THAT(errors_of("a.com b..com\n"), Catch::Contains("empty label"));
+  CHECK_THAT(errors_of("a.com b.com/x\n"), Catch::Contains("invalid character '/'"));
+  CHECK_THAT(errors_of("^sales.*$ contoso.com\n"), Catch::Contains("invalid"));
+  CHECK_THAT(errors_of("@a.com b@b.com\n"), Catch::Contains("is not an address"));
+  CHECK_THAT(errors_of("a@a.com b@\n"), Catch::Contains("is not an address"));
+}
+
+TEST_CASE("every error is reported at once and rejects the whole table", "[rule_parser][validation]") {
+  const rewrite::LoadResult result = RuleTable::parse(
+      "good.com fine.com\n"
+      "*bad.com x.com\n"
+      "ok@x.com ok@y.com\n"
+      "y.com *.z.com\n"
+      "q.com r.com frobnicate\n",
+      "many.rules");
+  CHECK_FALSE(result.ok());
+  CHECK(result.table == nullptr);
+  REQUIRE(result.errors.size() == 3);
+  CHECK(result.errors[0].line == 2);
+  CHECK(result.errors[1].line == 4);
+  CHECK(result.errors[2].line == 5);
+  CHECK(result.errors[0].to_string().rfind("many.rules:2: ", 0) == 0);
+}
+
+TEST_CASE("an unreadable file is one error without a line", "[rule_parser]") {
+  const rewrite::LoadResult result = RuleTable::load("/nonexistent/dir/rules");
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].to_string() == "/nonexistent/dir/rules: cannot open rules file");
+}
+
+TEST_CASE("load reads a file and reports its path", "[rule_parser]") {
+  char path[] = "/tmp/rewrite-rules-XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  std::ofstream(path) << "*.contoso.com contoso.com\nbroken\n";
+  const rewrite::LoadResult result = RuleTable::load(path);
+  std::remove(path);
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].to_string().rfind(std::string(path) + ":2: ", 0) == 0);
+}
+
+TEST_CASE("Exchange CSV export loads", "[rule_parser][csv]") {
+  const rewrite::LoadResult result = RuleTable::parse(
+      "#TYPE Microsoft.Exchange.Data.Directory.SystemConfiguration.AddressRewriteEntry\n"
+      "Name,InternalAddress,ExternalAddress,ExceptionList,OutboundOnly\n"
+      "Flatten,*.contoso.com,contoso.com,\"legal.contoso.com,hr.contoso.com\",True\n"
+      "\"Japan\",japan.sales.contoso.com,contoso.jp,,True\n"
+      "Support,support@contoso.com,support@wingtiptoys.com,,False\n"
+      "\"Quoted \"\"name\"\"\",a@contoso.com,b@contoso.com,,\n",
+      "export.csv");
+  INFO(rewrite::format_errors(result.errors));
+  REQUIRE(result.ok());
+  const auto& rules = result.table->rules();
+  REQUIRE(rules.size() == 4);
+  CHECK(rules[0].name == "Flatten");
+  CHECK(rules[0].kind == RuleKind::wildcard);
+  CHECK(rules[0].exceptions == std::vector<std::string>{"legal.contoso.com", "hr.contoso.com"});
+  CHECK(rules[0].line == 3);
+  CHECK(rules[1].name == "Japan");
+  CHECK(rules[2].bidirectional);
+  CHECK(rules[3].name == "Quoted \"name\"");
+  CHECK(rules[3].bidirectional);
+  const rewrite::Lookup lookup = result.table->lookup("masato@japan.sales.contoso.com", rewrite::Direction::outbound);
+  CHECK(lookup.address == "masato@contoso.jp");
+}
+
+TEST_CASE("CSV records are validated like native rules", "[rule_parser][csv][validation]") {
+  const std::string errors = errors_of(
+      "Name,InternalAddress,ExternalAddress,ExceptionList,OutboundOnly\n"
+      "W,*.contoso.com,contoso.com,,False\n"
+      "D,fourthcoffee.com,contoso.com,,maybe\n"
+      "short,a.com\n"
+      "Q,\"a.com,b.com,,True\n");
+  CHECK_THAT(errors, Catch::Contains("bad.rules:2: wildcard rules are outbound-only"));
+  CHECK_THAT(errors, Catch::Contains("bad.rules:3: OutboundOnly must be True or False"));
+  CHECK_THAT(errors, Catch::Contains("bad.rules:4: expected 5 CSV fields"));
+  CHECK_THAT(errors, Catch::Contains("bad.rules:5: unbalanced or misplaced quote"));
+  SECTION("forcing CSV requires the header") {
+    CHECK_THAT(errors_of("a.com,b.com\n", rewrite::RuleFormat::csv), Catch::Contains("bad.rules:1: expected the CSV header"));
+  }
+}
