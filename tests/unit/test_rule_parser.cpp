@@ -202,3 +202,28 @@ TEST_CASE("CSV records are validated like native rules", "[rule_parser][csv][val
     CHECK_THAT(errors_of("a.com,b.com\n", rewrite::RuleFormat::csv), Catch::Contains("bad.rules:1: expected the CSV header"));
   }
 }
+
+TEST_CASE("the shipped example rules load and do what their comments say", "[rule_parser][examples]") {
+  const std::string dir = std::string(REWRITE_SOURCE_DIR) + "/contrib/rules/";
+  const auto load = [&](const std::string& name) {
+    rewrite::LoadResult result = RuleTable::load(dir + name);
+    INFO(rewrite::format_errors(result.errors));
+    REQUIRE(result.ok());
+    return result.table;
+  };
+  const auto outbound = [](const RuleTable& table, const std::string& address) {
+    return table.lookup(address, rewrite::Direction::outbound).address;
+  };
+  const auto group = load("group-consolidation.rules");
+  CHECK(outbound(*group, "a@europe.contoso.com") == "a@contoso.com");
+  CHECK(outbound(*group, "masato@japan.sales.contoso.com") == "masato@contoso.jp");
+  const auto merger = load("merger.rules");
+  CHECK(outbound(*merger, "someone@fourthcoffee.com") == "someone@contoso.com");
+  CHECK(merger->lookup("adam@contoso.com", rewrite::Direction::inbound).address == "adam@fourthcoffee.com");
+  const auto partner = load("partner.rules");
+  CHECK(outbound(*partner, "jo@contoso.com") == "jo@wingtiptoys.com");
+  CHECK(partner->lookup("support@wingtiptoys.com", rewrite::Direction::inbound).address == "support@contoso.com");
+  const auto csv = load("exchange-export.csv");
+  CHECK(outbound(*csv, "a@hr.contoso.com").empty());
+  CHECK(outbound(*csv, "masato@japan.sales.contoso.com") == "masato@contoso.jp");
+}
