@@ -1,0 +1,222 @@
+"""Test harness: one private Postfix + rewrite-milter + capture sink, SMTP helpers and assertions.
+
+Environment (set by CMake): REWRITE_MILTER is the daemon binary. Everything runs on 127.0.0.1 and is
+stopped by PID in tearDown/cleanup, also when a test fails.
+"""
+
+import os
+import re
+import smtplib
+import sys
+import tempfile
+import unittest
+from dataclasses import dataclass
+from typing import List, Optional, Sequence
+
+from capture_sink import CaptureSink, Delivery
+from milter_process import MilterProcess
+from postfix_instance import PostfixInstance, preconditions_problem, remove_tree
+
+SKIP_EXIT_CODE = 77  # ctest SKIP_RETURN_CODE: reported as "Skipped", never as passed
+
+# The seed scenarios (DESIGN.md section 1) as one rule table.
+SEED_RULES = """\
+# Group consolidation: every contoso.com subdomain leaves as contoso.com, legal keeps its own.
+*.contoso.com               contoso.com            except=legal.contoso.com name=flatten
+# The more specific domain rule beats the wildcard (seed: masato@japan.sales.contoso.com).
+japan.sales.contoso.com     contoso.jp             name=japan
+# Merger: Fourth Coffee mail leaves as contoso.com.
+fourthcoffee.com            contoso.com            name=merger
+# Partner: Contoso support staff leave as Wingtip Toys; replies to Wingtip come back (bidirectional).
+support@contoso.com         support@wingtiptoys.com  name=wingtip-support
+kate@contoso.com            kate@wingtiptoys.com   outbound-only name=wingtip-kate
+"""
+
+FOREIGN_CLIENT = "203.0.113.5"
+
+
+def crlf(text: str) -> bytes:
+    """Encode a message written with LF line ends as SMTP bytes (CRLF)."""
+    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
+
+
+@dataclass
+class SendResult:
+    """What the MTA answered to one message: the first non-2xx reply, or the final 250."""
+
+    code: int
+    text: str
+    queue_id: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        """True when the message was queued."""
+        return self.code == 250
+
+
+def open_session(port: int, client_addr: Optional[str] = None, login: Optional[str] = None,
+                 helo: str = "client.example.net", timeout: float = 30.0) -> smtplib.SMTP:
+    """Connect to Postfix; with client_addr (and login) present that client through XCLIENT."""
+    session = smtplib.SMTP("127.0.0.1", port, timeout=timeout)
+    session.ehlo(helo)
+    if client_addr or login:
+        attrs = []
+        if client_addr:
+            attrs += ["ADDR=" + client_addr, "NAME=[UNAVAILABLE]"]
+        if login:
+            attrs.append("LOGIN=" + login)
+        code, text = session.docmd("XCLIENT", " ".join(attrs))
+        if code != 220:
+            raise AssertionError("XCLIENT refused: %d %s" % (code, text))
+        session.ehlo(helo)
+    return session
+
+
+def send(session: smtplib.SMTP, sender: str, recipients: Sequence[str], data: bytes) -> SendResult:
+    """Run one mail transaction on an open session; return the reply that decided it."""
+    code, text = session.mail(sender)
+    if code != 250:
+        session.rset()
+        return SendResult(code, text.decode(errors="replace"))
+    for rcpt in recipients:
+        code, text = session.rcpt(rcpt)
+        if code not in (250, 251):
+            session.rset()
+            return SendResult(code, text.decode(errors="replace"))
+    code, text = session.data(data)
+    decoded = text.decode(errors="replace")
+    match = re.search(r"queued as ([0-9A-Za-z]+)", decoded)
+    return SendResult(code, decoded, match.group(1) if match else "")
+
+
+def send_one(port: int, sender: str, recipients: Sequence[str], data: bytes,
+             client_addr: Optional[str] = None, login: Optional[str] = None) -> SendResult:
+    """Send one message on its own connection."""
+    with open_session(port, client_addr, login) as session:
+        return send(session, sender, recipients, data)
+
+
+def split_first_header(header_block: bytes):
+    """Split off the first header field (with its continuation lines): (first, rest)."""
+    lines = header_block.split(b"\r\n")
+    end = 1
+    while end < len(lines) and lines[end][:1] in (b" ", b"\t"):
+        end += 1
+    return b"\r\n".join(lines[:end]) + b"\r\n", b"\r\n".join(lines[end:])
+
+
+class Environment:
+    """Capture sink + rewrite-milter + private Postfix in one temp dir."""
+
+    def __init__(self, rules: str = SEED_RULES, milter_args: Sequence[str] = (), with_milter: bool = True):
+        self.base_dir = tempfile.mkdtemp(prefix="rewrite-it-")
+        self.rules_path = os.path.join(self.base_dir, "rules")
+        self.write_rules(rules)
+        self.sink = CaptureSink()
+        self.milter: Optional[MilterProcess] = None
+        if with_milter:
+            binary = os.environ.get("REWRITE_MILTER", "")
+            if not binary or not os.access(binary, os.X_OK):
+                raise RuntimeError("REWRITE_MILTER must name the rewrite-milter binary (got %r)" % binary)
+            self.milter = MilterProcess(binary, self.base_dir, self.rules_path, list(milter_args))
+        self.postfix: Optional[PostfixInstance] = None
+
+    def start(self) -> "Environment":
+        """Start sink, milter and Postfix, in that order."""
+        self.sink.start()
+        if self.milter:
+            self.milter.start()
+        self.postfix = PostfixInstance(self.base_dir, self.sink.port, self.milter.postfix_socket if self.milter else "")
+        self.postfix.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop Postfix, milter and sink (by PID); keep the temp dir when KEEP_TEST_DIRS is set."""
+        try:
+            if self.postfix:
+                self.postfix.stop()
+        finally:
+            try:
+                if self.milter:
+                    self.milter.stop()
+            finally:
+                self.sink.stop()
+                if not os.environ.get("KEEP_TEST_DIRS"):
+                    remove_tree(self.base_dir)
+
+    def write_rules(self, text: str) -> None:
+        """Replace the rules file atomically (write + rename), as an admin's deploy would."""
+        tmp = self.rules_path + ".new"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, self.rules_path)
+
+    def diagnostics(self) -> str:
+        """Return the tails of the Postfix and milter logs, for failure messages."""
+        parts = []
+        if self.postfix:
+            parts.append("--- postfix log (tail) ---\n" + self.postfix.log_text()[-4000:])
+        if self.milter:
+            parts.append("--- milter log (tail) ---\n" + self.milter.log_text()[-4000:])
+        return "\n".join(parts)
+
+
+class PostfixTestCase(unittest.TestCase):
+    """Base class: one Environment per test class, stopped even when setUpClass fails."""
+
+    RULES = SEED_RULES
+    MILTER_ARGS: Sequence[str] = ("--outbound-daemon-names", "ORIGINATING")
+    WITH_MILTER = True
+    env: Environment
+
+    @classmethod
+    def setUpClass(cls):
+        problem = preconditions_problem()
+        if problem:
+            raise unittest.SkipTest(problem)
+        cls.env = Environment(cls.RULES, cls.MILTER_ARGS, cls.WITH_MILTER)
+        cls.addClassCleanup(cls.env.stop)
+        cls.env.start()
+
+    # ---- sending ----------------------------------------------------------------------------
+    def send_outbound(self, sender, recipients, text, **kw) -> SendResult:
+        """Send from 127.0.0.1 (an internal host): outbound; assert it was queued."""
+        result = send_one(self.env.postfix.smtp_port, sender, recipients, crlf(text), **kw)
+        self.assertEqual(250, result.code, "not accepted: %s\n%s" % (result.text, self.env.diagnostics()))
+        return result
+
+    def send_inbound(self, sender, recipients, text) -> SendResult:
+        """Send as a foreign client (XCLIENT ADDR=203.0.113.5): inbound; assert it was queued."""
+        return self.send_outbound(sender, recipients, text, client_addr=FOREIGN_CLIENT)
+
+    def delivered(self, marker: str, timeout: float = 30.0) -> Delivery:
+        """Wait for the delivery whose Subject is marker; fail with the logs."""
+        try:
+            return self.env.sink.wait_for_marker("Subject: %s\r\n" % marker, timeout)
+        except (TimeoutError, AssertionError) as e:
+            self.fail("%s\nqueue:\n%s\n%s" % (e, self.env.postfix.queue_listing(), self.env.diagnostics()))
+
+    # ---- assertions -------------------------------------------------------------------------
+    def assertDelivered(self, delivery: Delivery, mail_from: str, rcpt_to: Sequence[str],
+                        headers: str, body: Optional[str] = None, received_lines: int = 1):
+        """Assert the exact envelope, the exact header bytes after Postfix's own Received
+        header(s), and (when given) the exact body bytes."""
+        self.assertEqual(mail_from, delivery.mail_from, "envelope sender")
+        self.assertEqual(sorted(rcpt_to), sorted(delivery.rcpt_to), "envelope recipients")
+        rest = delivery.header_block()
+        for _ in range(received_lines):
+            first, rest = split_first_header(rest)
+            self.assertTrue(first.startswith(b"Received: ") and b"by mta.example.test (Postfix" in first,
+                            "expected Postfix's own Received header first, got %r" % first)
+        self.assertEqual(crlf(headers).decode(), rest.decode("utf-8", "replace"), "header section")
+        if body is not None:
+            self.assertEqual(crlf(body), delivery.body(), "body")
+
+
+def main() -> None:
+    """Run the tests of the calling module; exit 77 (skipped) when Postfix cannot run here."""
+    problem = preconditions_problem()
+    if problem:
+        print("SKIPPED: " + problem, file=sys.stderr)
+        sys.exit(SKIP_EXIT_CODE)
+    unittest.main(verbosity=2)
