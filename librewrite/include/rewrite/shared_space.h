@@ -1,0 +1,78 @@
+// shared_space.h: the shared address space with on-premises relay. This MTA is authoritative for a shared
+// domain (contoso.edu); cloud mailboxes live under a routing domain (live.contoso.edu). A recipient of the
+// shared domain is delivered locally, forwarded to the cloud by rewriting it to the routing domain, or
+// refused at RCPT. Recipient lists are plain files, one address per line. Thread safety: immutable after
+// load; every const member function may be called concurrently.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "rewrite/config_error.h"
+
+namespace rewrite {
+
+struct SharedSpaceSettings {
+  std::string shared_domain;        // e.g. contoso.edu
+  std::string routing_domain;       // e.g. live.contoso.edu
+  std::string local_recipients;     // path: the on-premises mailboxes (addresses in the shared domain)
+  std::string cloud_recipients;     // path: the cloud users (addresses in the shared domain); may be empty
+  bool forward_unknown = false;     // forward every recipient not known locally to the cloud
+  bool authoritative = true;        // refuse recipients known nowhere with 550 5.1.1
+  int max_received = 30;            // loop guard: more Received fields than this is refused with 5.4.6
+};
+
+// The trace header added to every message forwarded to the routing domain; a message that carries it and
+// would be forwarded again has gone round once already.
+inline constexpr const char* kForwardTraceHeader = "X-Rewrite-Forwarded";
+
+class SharedSpace {
+ public:
+  enum class Verdict {
+    not_shared,  // recipient is not in the shared domain: nothing to do
+    local,       // a known local mailbox: deliver unchanged
+    forward,     // a cloud user: rewrite to the routing domain
+    unknown,     // known nowhere and authoritative: refuse with 550 5.1.1
+    pass,        // known nowhere, not authoritative: deliver unchanged
+  };
+  struct Decision {
+    Verdict verdict = Verdict::not_shared;
+    std::string address;  // the rewritten address when forward
+  };
+
+  // Loads the recipient lists named in settings and checks the settings. Every problem is appended to
+  // errors (file:line for list entries); returns null when there is any.
+  static std::shared_ptr<const SharedSpace> load(const SharedSpaceSettings& settings, const std::string& source,
+                                                 std::vector<ConfigError>& errors);
+
+  // Builds from in-memory lists (for tests and rewrite-test); entries are addresses in the shared domain.
+  static std::shared_ptr<const SharedSpace> from_lists(const SharedSpaceSettings& settings,
+                                                       const std::vector<std::string>& local,
+                                                       const std::vector<std::string>& cloud,
+                                                       const std::string& source, std::vector<ConfigError>& errors);
+
+  // Decides what happens to one envelope recipient (addr-spec without angle brackets).
+  Decision decide(std::string_view recipient) const;
+
+  // True when a message with these trace values and this many Received fields must not be forwarded
+  // again (it went round already, or too many hops); reason says which.
+  bool is_loop(const std::vector<std::string>& trace_values, int received_count, std::string& reason) const;
+
+  // The value of the trace header this MTA adds when it forwards a message.
+  std::string trace_value() const;
+
+  const SharedSpaceSettings& settings() const { return settings_; }
+
+ private:
+  SharedSpaceSettings settings_;
+  std::unordered_set<std::string> local_;  // lower-cased local parts
+  std::unordered_set<std::string> cloud_;  // lower-cased local parts
+};
+
+// Returns "not-shared", "local", "forward", "unknown" or "pass".
+const char* to_string(SharedSpace::Verdict verdict);
+
+}  // namespace rewrite

@@ -1,0 +1,187 @@
+// shared_space.cpp: recipient lists and the per-recipient decision of the shared address space.
+#include "rewrite/shared_space.h"
+
+#include <fstream>
+
+#include "rewrite/address.h"
+#include "text_util.h"
+
+namespace rewrite {
+namespace {
+
+// Returns text without surrounding white space (and a trailing CR).
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
+  return text;
+}
+
+// Returns the lower-cased local part of entry when it is an address in the shared domain; otherwise
+// appends an error and returns "".
+std::string local_part_of(std::string_view entry, const std::string& shared_domain, const std::string& file, int line,
+                          std::vector<ConfigError>& errors) {
+  const auto parts = split_address(entry);
+  if (!parts) {
+    errors.push_back({file, line, "'" + std::string(entry) + "' is not an address (local@domain)"});
+    return "";
+  }
+  if (normalize_domain(parts->domain) != shared_domain) {
+    errors.push_back({file, line, "'" + std::string(entry) + "' is not in the shared domain " + shared_domain});
+    return "";
+  }
+  std::string local = parts->local;
+  for (char& c : local) c = detail::ascii_lower(c);
+  return local;
+}
+
+// Adds the entries of one list to set, reporting bad entries and duplicates across lists.
+void add_entries(const std::vector<std::pair<int, std::string>>& entries, const std::string& file,
+                 const std::string& shared_domain, std::unordered_set<std::string>& set,
+                 const std::unordered_set<std::string>& other, const std::string& other_name,
+                 std::vector<ConfigError>& errors) {
+  for (const auto& [line, entry] : entries) {
+    std::string local = local_part_of(entry, shared_domain, file, line, errors);
+    if (local.empty()) continue;
+    if (other.count(local)) {
+      errors.push_back({file, line, "'" + entry + "' is also listed in " + other_name +
+                                        ": a recipient is either local or in the cloud"});
+      continue;
+    }
+    set.insert(std::move(local));
+  }
+}
+
+// Reads one address per line ('#' comments, blank lines skipped); false when the file cannot be read.
+bool read_list(const std::string& path, std::vector<std::pair<int, std::string>>& entries) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    std::string_view text = line;
+    if (const std::size_t hash = text.find('#'); hash != std::string_view::npos && (hash == 0 || text[hash - 1] == ' ' || text[hash - 1] == '\t')) {
+      text = text.substr(0, hash);
+    }
+    text = trim(text);
+    if (!text.empty()) entries.emplace_back(number, std::string(text));
+  }
+  return !in.bad();
+}
+
+// Checks the settings themselves; returns false after appending errors.
+bool check_settings(SharedSpaceSettings& settings, const std::string& source, std::vector<ConfigError>& errors) {
+  const std::size_t before = errors.size();
+  settings.shared_domain = normalize_domain(settings.shared_domain);
+  settings.routing_domain = normalize_domain(settings.routing_domain);
+  if (settings.shared_domain.empty()) errors.push_back({source, 0, "shared-domain is required for the shared address space"});
+  if (settings.routing_domain.empty()) errors.push_back({source, 0, "routing-domain is required for the shared address space"});
+  if (!settings.shared_domain.empty() && settings.shared_domain == settings.routing_domain) {
+    errors.push_back({source, 0, "routing-domain must differ from shared-domain, or mail would loop"});
+  }
+  if (settings.max_received < 1) errors.push_back({source, 0, "max-received must be at least 1"});
+  return errors.size() == before;
+}
+
+}  // namespace
+
+const char* to_string(SharedSpace::Verdict verdict) {
+  switch (verdict) {
+    case SharedSpace::Verdict::not_shared: return "not-shared";
+    case SharedSpace::Verdict::local: return "local";
+    case SharedSpace::Verdict::forward: return "forward";
+    case SharedSpace::Verdict::unknown: return "unknown";
+    case SharedSpace::Verdict::pass: return "pass";
+  }
+  return "unknown";
+}
+
+std::shared_ptr<const SharedSpace> SharedSpace::from_lists(const SharedSpaceSettings& settings,
+                                                           const std::vector<std::string>& local,
+                                                           const std::vector<std::string>& cloud,
+                                                           const std::string& source,
+                                                           std::vector<ConfigError>& errors) {
+  auto space = std::make_shared<SharedSpace>();
+  space->settings_ = settings;
+  const std::size_t before = errors.size();
+  if (!check_settings(space->settings_, source, errors)) return nullptr;
+  std::vector<std::pair<int, std::string>> local_entries;
+  std::vector<std::pair<int, std::string>> cloud_entries;
+  for (std::size_t i = 0; i < local.size(); ++i) local_entries.emplace_back(static_cast<int>(i + 1), local[i]);
+  for (std::size_t i = 0; i < cloud.size(); ++i) cloud_entries.emplace_back(static_cast<int>(i + 1), cloud[i]);
+  const std::string& domain = space->settings_.shared_domain;
+  add_entries(local_entries, source, domain, space->local_, space->cloud_, "the cloud recipients", errors);
+  add_entries(cloud_entries, source, domain, space->cloud_, space->local_, "the local recipients", errors);
+  if (errors.size() != before) return nullptr;
+  return space;
+}
+
+std::shared_ptr<const SharedSpace> SharedSpace::load(const SharedSpaceSettings& settings, const std::string& source,
+                                                     std::vector<ConfigError>& errors) {
+  auto space = std::make_shared<SharedSpace>();
+  space->settings_ = settings;
+  const std::size_t before = errors.size();
+  if (!check_settings(space->settings_, source, errors)) return nullptr;
+  if (settings.local_recipients.empty()) {
+    errors.push_back({source, 0, "local-recipients is required for the shared address space"});
+    return nullptr;
+  }
+  if (settings.cloud_recipients.empty() && !settings.forward_unknown) {
+    errors.push_back({source, 0, "cloud-recipients is required unless forward-unknown is set"});
+    return nullptr;
+  }
+  std::vector<std::pair<int, std::string>> local_entries;
+  std::vector<std::pair<int, std::string>> cloud_entries;
+  if (!read_list(settings.local_recipients, local_entries)) {
+    errors.push_back({settings.local_recipients, 0, "cannot read recipient list"});
+  }
+  if (!settings.cloud_recipients.empty() && !read_list(settings.cloud_recipients, cloud_entries)) {
+    errors.push_back({settings.cloud_recipients, 0, "cannot read recipient list"});
+  }
+  if (errors.size() != before) return nullptr;
+  const std::string& domain = space->settings_.shared_domain;
+  add_entries(local_entries, settings.local_recipients, domain, space->local_, space->cloud_,
+              settings.cloud_recipients.empty() ? "the cloud recipients" : settings.cloud_recipients, errors);
+  add_entries(cloud_entries, settings.cloud_recipients, domain, space->cloud_, space->local_,
+              settings.local_recipients, errors);
+  if (errors.size() != before) return nullptr;
+  return space;
+}
+
+SharedSpace::Decision SharedSpace::decide(std::string_view recipient) const {
+  Decision decision;
+  const auto parts = split_address(recipient);
+  if (!parts || normalize_domain(parts->domain) != settings_.shared_domain) return decision;
+  std::string local = parts->local;
+  for (char& c : local) c = detail::ascii_lower(c);
+  if (local_.count(local)) {
+    decision.verdict = Verdict::local;
+  } else if (cloud_.count(local) || settings_.forward_unknown) {
+    decision.verdict = Verdict::forward;
+    decision.address = parts->local + "@" + settings_.routing_domain;
+  } else {
+    decision.verdict = settings_.authoritative ? Verdict::unknown : Verdict::pass;
+  }
+  return decision;
+}
+
+std::string SharedSpace::trace_value() const { return settings_.shared_domain + " -> " + settings_.routing_domain; }
+
+bool SharedSpace::is_loop(const std::vector<std::string>& trace_values, int received_count, std::string& reason) const {
+  for (const std::string& value : trace_values) {
+    const std::string_view text = trim(value);
+    if (detail::iequals(text, trace_value()) || detail::iequals(text.substr(0, settings_.shared_domain.size()),
+                                                                   settings_.shared_domain)) {
+      reason = "message was already forwarded to " + settings_.routing_domain + " once (" + kForwardTraceHeader + ")";
+      return true;
+    }
+  }
+  if (received_count > settings_.max_received) {
+    reason = "too many hops (" + std::to_string(received_count) + " Received fields, limit " +
+             std::to_string(settings_.max_received) + ")";
+    return true;
+  }
+  return false;
+}
+
+}  // namespace rewrite
