@@ -27,6 +27,8 @@ SEED_RULES = """\
 japan.sales.contoso.com     contoso.jp             name=japan
 # Merger: Fourth Coffee mail leaves as contoso.com.
 fourthcoffee.com            contoso.com            name=merger
+# Replies to adam@contoso.com reach Adam's Fourth Coffee mailbox (address rules are bidirectional).
+adam@fourthcoffee.com       adam@contoso.com       name=adam
 # Partner: Contoso support staff leave as Wingtip Toys; replies to Wingtip come back (bidirectional).
 support@contoso.com         support@wingtiptoys.com  name=wingtip-support
 kate@contoso.com            kate@wingtiptoys.com   outbound-only name=wingtip-kate

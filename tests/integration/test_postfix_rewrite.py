@@ -64,6 +64,18 @@ class SeedScenariosTest(PostfixTestCase):
             "Cc: eve@eu.fourthcoffee.com\n"
             "Subject: seed-merger\n" + DATE, "hi\n")
 
+    def test_merger_reply_inbound_reaches_old_mailbox(self):
+        head = "From: customer@fabrikam.com\nTo: Adam <adam@contoso.com>\nSubject: seed-merger-in\n" + DATE
+        self.send_inbound("customer@fabrikam.com", ["adam@contoso.com"], head + "\nhi\n")
+        self.assertDelivered(self.delivered("seed-merger-in"), "customer@fabrikam.com", ["adam@fourthcoffee.com"],
+                             head, "hi\n")
+
+    def test_merger_address_rule_outbound(self):
+        head = "From: Adam <adam@fourthcoffee.com>\nSubject: seed-merger-adam\n" + DATE
+        self.send_outbound("adam@fourthcoffee.com", ["x@fabrikam.com"], head + "\nhi\n")
+        self.assertDelivered(self.delivered("seed-merger-adam"), "adam@contoso.com", ["x@fabrikam.com"],
+                             "From: Adam <adam@contoso.com>\nSubject: seed-merger-adam\n" + DATE, "hi\n")
+
     def test_partner_addresses_outbound(self):
         head = ("From: Contoso Support <support@contoso.com>\n"
                 "Reply-To: kate@contoso.com\n"
