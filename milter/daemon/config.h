@@ -1,0 +1,74 @@
+// config.h: the daemon's settings, read from the command line and from the configuration file
+// (rewrite-milter.conf(5): `key = value` lines, the same keys as the long options without the dashes).
+// The command line wins over the file. Every problem is reported as `file:line: reason`
+// (`command line: reason` for options). Thread safety: plain values and pure functions.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "classify.h"
+#include "rewrite/config_error.h"
+#include "rewrite/message_plan.h"
+
+namespace rewrite::milter {
+
+inline constexpr const char* kDefaultConfigFile = "/etc/rewrite-milter/rewrite-milter.conf";
+inline constexpr const char* kDefaultSocket = "unix:/run/rewrite-milter/rewrite-milter.sock";
+
+// What the daemon answers when something goes wrong inside it.
+enum class FailureAction { tempfail, accept, reject };
+
+// Returns "tempfail", "accept" or "reject".
+const char* to_string(FailureAction action);
+
+struct DaemonConfig {
+  std::string config_file = kDefaultConfigFile;
+  std::string socket = kDefaultSocket;  // already in libmilter syntax (unix:/path, inet:port@host)
+  std::string rules_file;
+  ClassifySettings classify;
+  std::optional<std::vector<std::string>> outbound_headers;  // unset: the HeaderPolicy default
+  std::optional<std::vector<std::string>> inbound_headers;
+  std::string outbound_headers_source;  // "file:line" or "command line", for messages
+  std::string inbound_headers_source;
+  DkimPolicy dkim = DkimPolicy::skip_signed;
+  FailureAction on_failure = FailureAction::tempfail;
+  std::string user;
+  std::string group;
+  std::string pid_file;
+  bool foreground = false;
+  int verbosity = 0;  // 0 normal, 1 verbose, 2 debug
+  // Where each setting came from: key -> "file:line" or "command line" (for error messages).
+  std::map<std::string, std::string> sources;
+
+  // Returns the location of key's setting, or the configuration file when it was not set.
+  std::string source_of(const std::string& key) const;
+};
+
+struct ConfigOutcome {
+  enum class Mode { run, check, help, version };
+  Mode mode = Mode::run;
+  DaemonConfig config;
+  std::vector<ConfigError> errors;
+  std::string help_text;  // for Mode::help and for usage errors
+};
+
+// Parses argv (argv[0] is the program name) and the configuration file it names (or the default one;
+// a missing default file is fine, a missing explicit one is an error). Never throws.
+ConfigOutcome parse_config(int argc, const char* const argv[]);
+
+// Converts a socket specification to libmilter syntax: Postfix style "inet:HOST:PORT" becomes
+// "inet:PORT@HOST" ("inet:[v6]:PORT" becomes "inet6:PORT@v6"); "unix:", "local:", "inet:PORT@HOST",
+// "inet6:PORT@HOST" and "inet:PORT" pass unchanged. Returns nullopt and sets error when malformed.
+std::optional<std::string> normalize_socket_spec(const std::string& spec, std::string& error);
+
+// Splits a list on commas and white space, dropping empty items.
+std::vector<std::string> split_list(const std::string& text);
+
+// Builds the header policy from the configured lists (defaults where unset); errors carry the
+// setting's location.
+HeaderPolicy build_header_policy(const DaemonConfig& config, std::vector<ConfigError>& errors);
+
+}  // namespace rewrite::milter

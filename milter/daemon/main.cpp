@@ -1,0 +1,152 @@
+// main.cpp: rewrite-milter(8) entry point: reads the configuration, loads the rules, opens the milter
+// socket, detaches and drops privileges, reloads the rules on SIGUSR1 from a dedicated thread, and hands
+// the connection handling to libmilter. (libmilter's own signal thread stops the milter on SIGHUP,
+// SIGTERM and SIGINT.)
+#include <libmilter/mfapi.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "config.h"
+#include "logger.h"
+#include "milter_callbacks.h"
+#include "process.h"
+#include "rewrite/header_rewriter.h"
+#include "rule_store.h"
+#include "startup.h"
+
+#ifndef REWRITE_VERSION
+#define REWRITE_VERSION "unknown"
+#endif
+
+namespace rewrite::milter {
+namespace {
+
+constexpr int kExitOsError = 71;  // EX_OSERR
+
+std::atomic<bool> g_stopping{false};
+
+// Waits for SIGUSR1 (blocked in every thread) and reloads the rules, all or nothing.
+void reload_loop(RuleStore& store, Logger& log) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  for (;;) {
+    int signal = 0;
+    if (sigwait(&set, &signal) != 0) continue;
+    if (g_stopping.load()) return;
+    const std::vector<ConfigError> errors = store.reload();
+    if (errors.empty()) {
+      log.log(LogLevel::notice, "NOQUEUE: reload: " + std::to_string(store.current()->rules().size()) +
+                                    " rules loaded from " + store.path());
+      continue;
+    }
+    for (const ConfigError& error : errors) log.log(LogLevel::error, "NOQUEUE: reload: " + error.to_string());
+    log.log(LogLevel::error, "NOQUEUE: reload failed: keeping the previous rules");
+  }
+}
+
+// Runs the daemon; returns the exit status.
+int run(int argc, char** argv) {
+  const ConfigOutcome outcome = parse_config(argc, argv);
+  switch (outcome.mode) {
+    case ConfigOutcome::Mode::help:
+      std::cout << outcome.help_text;
+      return kExitOk;
+    case ConfigOutcome::Mode::version:
+      std::cout << "rewrite-milter " << REWRITE_VERSION << '\n';
+      return kExitOk;
+    case ConfigOutcome::Mode::check:
+      return check_config(outcome, std::cout, std::cerr);
+    case ConfigOutcome::Mode::run:
+      break;
+  }
+  const DaemonConfig& config = outcome.config;
+  if (!outcome.errors.empty()) {
+    for (const ConfigError& error : outcome.errors) std::cerr << error.to_string() << '\n';
+    return kExitConfig;
+  }
+  SyslogLogger log(config.verbosity, config.foreground);
+  RuleStore store(config.rules_file);
+  SessionSettings settings;
+  const std::vector<ConfigError> errors = prepare(config, store, settings);
+  if (!errors.empty()) {
+    for (const ConfigError& error : errors) {
+      log.log(LogLevel::error, "NOQUEUE: config: " + error.to_string());
+      if (!config.foreground) std::cerr << error.to_string() << '\n';
+    }
+    return kExitConfig;
+  }
+  initialize_gmime();
+  install_milter_globals({&settings, &store, &log});
+
+  smfiDesc desc = make_filter_description();
+  if (smfi_setconn(const_cast<char*>(config.socket.c_str())) != MI_SUCCESS ||
+      smfi_register(desc) != MI_SUCCESS) {
+    log.log(LogLevel::error, "NOQUEUE: cannot set up milter socket " + config.socket);
+    return kExitOsError;
+  }
+  // Group-accessible socket: an MTA in the socket's group may connect; others may not.
+  umask(007);
+  if (smfi_opensocket(true) != MI_SUCCESS) {
+    log.log(LogLevel::error, "NOQUEUE: cannot open milter socket " + config.socket);
+    return kExitOsError;
+  }
+  if (std::string error = chown_socket(config.socket, config.user, config.group); !error.empty()) {
+    log.log(LogLevel::error, "NOQUEUE: " + error);
+    return kExitOsError;
+  }
+  if (!config.foreground) {
+    if (std::string error = daemonize(); !error.empty()) {
+      log.log(LogLevel::error, "NOQUEUE: " + error);
+      return kExitOsError;
+    }
+  }
+  if (!config.pid_file.empty()) {
+    if (std::string error = write_pid_file(config.pid_file); !error.empty()) {
+      log.log(LogLevel::error, "NOQUEUE: " + error);
+      return kExitOsError;
+    }
+  }
+  if (std::string error = drop_privileges(config.user, config.group); !error.empty()) {
+    log.log(LogLevel::error, "NOQUEUE: " + error);
+    return kExitOsError;
+  }
+
+  // SIGUSR1 is blocked before any thread exists, so only the reload thread ever receives it.
+  sigset_t usr1;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &usr1, nullptr);
+  std::thread reloader(reload_loop, std::ref(store), std::ref(log));
+
+  log.log(LogLevel::notice, "NOQUEUE: starting: " + std::to_string(store.current()->rules().size()) +
+                                " rules from " + store.path() + ", socket " + config.socket);
+  const int status = smfi_main();
+  log.log(LogLevel::notice, "NOQUEUE: stopping");
+
+  g_stopping.store(true);
+  pthread_kill(reloader.native_handle(), SIGUSR1);
+  reloader.join();
+  if (const std::string path = socket_path(config.socket); !path.empty()) unlink(path.c_str());
+  if (!config.pid_file.empty()) unlink(config.pid_file.c_str());
+  return status == MI_SUCCESS ? kExitOk : kExitOsError;
+}
+
+}  // namespace
+}  // namespace rewrite::milter
+
+int main(int argc, char** argv) {
+  try {
+    return rewrite::milter::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rewrite-milter: %s\n", e.what());
+    return 70;  // EX_SOFTWARE
+  }
+}

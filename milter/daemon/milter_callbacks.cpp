@@ -1,0 +1,296 @@
+// milter_callbacks.cpp: libmilter callbacks over Session, and smfi_* based MtaActions
+// (see milter_callbacks.h).
+#include "milter_callbacks.h"
+
+#include <arpa/inet.h>
+#include <libmilter/mfdef.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <string>
+#include <vector>
+
+namespace rewrite::milter {
+
+namespace {
+
+MilterGlobals g_globals;
+
+// The actions we need: envelope sender and recipient changes, header changes.
+constexpr unsigned long kRequiredActions = SMFIF_CHGFROM | SMFIF_ADDRCPT_PAR | SMFIF_DELRCPT | SMFIF_CHGHDRS;
+
+// Steps we skip, stages at which we never answer, and byte-exact header values: taken where offered.
+// SMFIP_NR_RCPT is deliberately absent so that RCPT can refuse recipients.
+constexpr unsigned long kWantedProtocol = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NOBODY |
+                                          SMFIP_NOEOH | SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR |
+                                          SMFIP_NR_HELO | SMFIP_NR_DATA | SMFIP_NR_UNKN | SMFIP_NR_EOH |
+                                          SMFIP_NR_BODY | SMFIP_HDR_LEADSPC;
+
+// Per-connection state hung on the libmilter context.
+struct Connection {
+  Connection() : session(*g_globals.settings, *g_globals.rules, *g_globals.log) {}
+  Session session;
+  unsigned long protocol = 0;  // the negotiated SMFIP_* flags
+};
+
+// Returns the connection of ctx, creating it if negotiation did not (older MTAs).
+Connection* connection_of(SMFICTX* ctx) {
+  auto* connection = static_cast<Connection*>(smfi_getpriv(ctx));
+  if (connection == nullptr) {
+    connection = new Connection();
+    if (smfi_setpriv(ctx, connection) != MI_SUCCESS) {
+      delete connection;
+      return nullptr;
+    }
+  }
+  return connection;
+}
+
+// Returns a macro's value, "" when unset.
+std::string macro(SMFICTX* ctx, const char* name) {
+  const char* value = smfi_getsymval(ctx, const_cast<char*>(name));
+  return value != nullptr ? value : "";
+}
+
+// Maps the configured failure action to a libmilter status (used when the session itself is unusable).
+sfsistat failure_status() {
+  switch (g_globals.settings->on_failure) {
+    case FailureAction::accept: return SMFIS_ACCEPT;
+    case FailureAction::reject: return SMFIS_REJECT;
+    case FailureAction::tempfail: break;
+  }
+  return SMFIS_TEMPFAIL;
+}
+
+// Converts a session reply to a libmilter status; no_reply_flag is the SMFIP_NR_* bit of the stage.
+sfsistat to_status(SMFICTX* ctx, const Reply& reply, const Connection* connection, unsigned long no_reply_flag) {
+  if (connection != nullptr && (connection->protocol & no_reply_flag) != 0) return SMFIS_NOREPLY;
+  switch (reply.verdict) {
+    case Verdict::proceed: return SMFIS_CONTINUE;
+    case Verdict::accept: return SMFIS_ACCEPT;
+    case Verdict::reject:
+    case Verdict::tempfail:
+      if (!reply.code.empty()) {
+        smfi_setreply(ctx, const_cast<char*>(reply.code.c_str()), const_cast<char*>(reply.xcode.c_str()),
+                      const_cast<char*>(reply.text.c_str()));
+      }
+      return reply.verdict == Verdict::reject ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+  }
+  return SMFIS_CONTINUE;
+}
+
+// Logs an exception that escaped the session and returns the failure action.
+sfsistat escaped(const char* stage, const char* what) {
+  if (g_globals.log != nullptr) {
+    g_globals.log->log(LogLevel::error, std::string("NOQUEUE: error: ") + stage + ": " + what);
+  }
+  return failure_status();
+}
+
+// MtaActions over smfi_* for one end-of-message callback.
+class LibmilterActions : public MtaActions {
+ public:
+  explicit LibmilterActions(SMFICTX* ctx) : ctx_(ctx) {}
+  bool change_sender(const std::string& address, const std::string& args) override {
+    return smfi_chgfrom(ctx_, const_cast<char*>(address.c_str()), optional(args)) == MI_SUCCESS;
+  }
+  bool delete_recipient(const std::string& address) override {
+    return smfi_delrcpt(ctx_, const_cast<char*>(address.c_str())) == MI_SUCCESS;
+  }
+  bool add_recipient(const std::string& address, const std::string& args) override {
+    return smfi_addrcpt_par(ctx_, const_cast<char*>(address.c_str()), optional(args)) == MI_SUCCESS;
+  }
+  bool change_header(const std::string& name, int index, const std::string& value) override {
+    return smfi_chgheader(ctx_, const_cast<char*>(name.c_str()), index, const_cast<char*>(value.c_str())) ==
+           MI_SUCCESS;
+  }
+
+ private:
+  // ESMTP arguments: NULL when there are none.
+  static char* optional(const std::string& args) { return args.empty() ? nullptr : const_cast<char*>(args.c_str()); }
+  SMFICTX* ctx_;
+};
+
+// Describes the client from libmilter's connect arguments.
+ClientInfo client_info(const char* hostname, const _SOCK_ADDR* address) {
+  ClientInfo client;
+  client.hostname = hostname != nullptr ? hostname : "";
+  if (address == nullptr) return client;
+  char text[INET6_ADDRSTRLEN] = "";
+  switch (address->sa_family) {
+    case AF_INET: {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(address);
+      client.family = ClientInfo::Family::inet;
+      inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+      client.port = ntohs(in->sin_port);
+      break;
+    }
+    case AF_INET6: {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(address);
+      client.family = ClientInfo::Family::inet6;
+      inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+      client.port = ntohs(in6->sin6_port);
+      break;
+    }
+    case AF_UNIX:
+      client.family = ClientInfo::Family::local;
+      break;
+    default:
+      break;
+  }
+  client.address = text;
+  return client;
+}
+
+// Returns argv[1..] (ESMTP arguments) as strings.
+std::vector<std::string> esmtp_args(char** argv) {
+  std::vector<std::string> args;
+  if (argv == nullptr || argv[0] == nullptr) return args;
+  for (char** arg = argv + 1; *arg != nullptr; ++arg) args.emplace_back(*arg);
+  return args;
+}
+
+sfsistat on_negotiate(SMFICTX* ctx, unsigned long actions, unsigned long protocol, unsigned long,
+                                 unsigned long, unsigned long* want_actions, unsigned long* want_protocol,
+                                 unsigned long* want_2, unsigned long* want_3) {
+  // Takes only what we need; a connection whose MTA cannot change the envelope is not filtered.
+  try {
+    if ((actions & kRequiredActions) != kRequiredActions) {
+      g_globals.log->log(LogLevel::error, "NOQUEUE: error: MTA does not offer the envelope and header change "
+                                          "actions; not filtering this connection");
+      return SMFIS_REJECT;
+    }
+    Connection* connection = connection_of(ctx);
+    if (connection == nullptr) return SMFIS_REJECT;
+    *want_actions = kRequiredActions;
+    connection->protocol = protocol & kWantedProtocol;
+    *want_protocol = connection->protocol;
+    *want_2 = 0;
+    *want_3 = 0;
+    if ((actions & SMFIF_SETSYMLIST) != 0) {
+      *want_actions |= SMFIF_SETSYMLIST;
+      smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>("{daemon_name}"));
+      smfi_setsymlist(ctx, SMFIM_ENVFROM, const_cast<char*>("{auth_authen} {daemon_name} {i}"));
+      smfi_setsymlist(ctx, SMFIM_ENVRCPT, const_cast<char*>("{i}"));
+      smfi_setsymlist(ctx, SMFIM_EOM, const_cast<char*>("{i}"));
+    }
+    connection->session.set_header_leading_space((connection->protocol & SMFIP_HDR_LEADSPC) != 0);
+    return SMFIS_CONTINUE;
+  } catch (const std::exception& e) {
+    escaped("negotiate", e.what());
+    return SMFIS_REJECT;
+  } catch (...) {
+    escaped("negotiate", "unknown error");
+    return SMFIS_REJECT;
+  }
+}
+
+sfsistat on_connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* address) {
+  try {
+    Connection* connection = connection_of(ctx);
+    if (connection == nullptr) return failure_status();
+    const Reply reply = connection->session.connect(client_info(hostname, address), macro(ctx, "{daemon_name}"));
+    return to_status(ctx, reply, connection, SMFIP_NR_CONN);
+  } catch (const std::exception& e) {
+    return escaped("connect", e.what());
+  } catch (...) {
+    return escaped("connect", "unknown error");
+  }
+}
+
+sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
+  try {
+    Connection* connection = connection_of(ctx);
+    if (connection == nullptr) return failure_status();
+    MailEvent event;
+    event.sender = argv != nullptr && argv[0] != nullptr ? argv[0] : "";
+    event.esmtp_args = esmtp_args(argv);
+    event.auth_authen = macro(ctx, "{auth_authen}");
+    event.daemon_name = macro(ctx, "{daemon_name}");
+    event.queue_id = macro(ctx, "{i}");
+    return to_status(ctx, connection->session.mail_from(event), connection, SMFIP_NR_MAIL);
+  } catch (const std::exception& e) {
+    return escaped("MAIL FROM", e.what());
+  } catch (...) {
+    return escaped("MAIL FROM", "unknown error");
+  }
+}
+
+sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
+  try {
+    Connection* connection = connection_of(ctx);
+    if (connection == nullptr) return failure_status();
+    const std::string address = argv != nullptr && argv[0] != nullptr ? argv[0] : "";
+    return to_status(ctx, connection->session.rcpt_to(address, esmtp_args(argv)), connection, SMFIP_NR_RCPT);
+  } catch (const std::exception& e) {
+    return escaped("RCPT TO", e.what());
+  } catch (...) {
+    return escaped("RCPT TO", "unknown error");
+  }
+}
+
+sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
+  try {
+    Connection* connection = connection_of(ctx);
+    if (connection == nullptr) return failure_status();
+    const Reply reply = connection->session.header(name != nullptr ? name : "", value != nullptr ? value : "");
+    return to_status(ctx, reply, connection, SMFIP_NR_HDR);
+  } catch (const std::exception& e) {
+    return escaped("header", e.what());
+  } catch (...) {
+    return escaped("header", "unknown error");
+  }
+}
+
+sfsistat on_eom(SMFICTX* ctx) {
+  try {
+    Connection* connection = connection_of(ctx);
+    if (connection == nullptr) return failure_status();
+    LibmilterActions actions(ctx);
+    const Reply reply = connection->session.end_of_message(macro(ctx, "{i}"), actions);
+    return to_status(ctx, reply, nullptr, 0);
+  } catch (const std::exception& e) {
+    return escaped("end of message", e.what());
+  } catch (...) {
+    return escaped("end of message", "unknown error");
+  }
+}
+
+sfsistat on_abort(SMFICTX* ctx) {
+  try {
+    if (auto* connection = static_cast<Connection*>(smfi_getpriv(ctx))) connection->session.abort();
+  } catch (...) {
+    // Nothing to do: the message is gone either way.
+  }
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_close(SMFICTX* ctx) {
+  // Frees the per-connection state.
+  auto* connection = static_cast<Connection*>(smfi_getpriv(ctx));
+  smfi_setpriv(ctx, nullptr);
+  delete connection;
+  return SMFIS_CONTINUE;
+}
+
+}  // namespace
+
+void install_milter_globals(const MilterGlobals& globals) { g_globals = globals; }
+
+smfiDesc make_filter_description() {
+  smfiDesc desc{};
+  desc.xxfi_name = const_cast<char*>("rewrite-milter");
+  desc.xxfi_version = SMFI_VERSION;
+  desc.xxfi_flags = kRequiredActions;
+  desc.xxfi_connect = on_connect;
+  desc.xxfi_envfrom = on_envfrom;
+  desc.xxfi_envrcpt = on_envrcpt;
+  desc.xxfi_header = on_header;
+  desc.xxfi_eom = on_eom;
+  desc.xxfi_abort = on_abort;
+  desc.xxfi_close = on_close;
+  desc.xxfi_negotiate = on_negotiate;
+  return desc;
+}
+
+}  // namespace rewrite::milter

@@ -1,0 +1,27 @@
+// startup.h: turns a parsed configuration into what the running daemon needs (session settings and the
+// first rule table), collecting every error; and the --check-config mode built on it.
+// Thread safety: call from the main thread before serving.
+#pragma once
+
+#include <ostream>
+#include <vector>
+
+#include "config.h"
+#include "rule_store.h"
+#include "session.h"
+
+namespace rewrite::milter {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitConfig = 78;  // EX_CONFIG
+
+// Builds settings from config and loads the rules into store. Also checks that the user and group
+// exist. Returns every error found (empty when the daemon can start).
+std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, SessionSettings& settings);
+
+// Validates everything (options, configuration file, rules, header lists, user, group), writes each
+// error as `file:line: reason` to err (a summary to out when all is well) and returns kExitOk or
+// kExitConfig.
+int check_config(const ConfigOutcome& outcome, std::ostream& out, std::ostream& err);
+
+}  // namespace rewrite::milter
