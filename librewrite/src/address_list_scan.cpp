@@ -1,0 +1,149 @@
+// address_list_scan.cpp: the raw-text scan of an address-list header value (see address_list_scan.h).
+#include "address_list_scan.h"
+
+namespace rewrite::detail {
+namespace {
+
+constexpr std::size_t kNotClosed = std::string_view::npos;
+constexpr int kMaxCommentDepth = 32;
+
+// True for the bytes that end an addr-spec token: white space (folding included) and the specials that
+// separate addresses, display names, groups and comments.
+bool is_token_boundary(char c) {
+  switch (c) {
+    case ' ': case '\t': case '\r': case '\n':
+    case '<': case '>': case ',': case ':': case ';': case '(': case ')':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Returns the position just after the delimited run that opens at value[open] and closes with `close`
+// (a quoted string or a domain literal), honouring backslash escapes; kNotClosed when it never closes.
+std::size_t skip_delimited(std::string_view value, std::size_t open, char close) {
+  for (std::size_t i = open + 1; i < value.size(); ++i) {
+    if (value[i] == '\\') {
+      ++i;
+    } else if (value[i] == close) {
+      return i + 1;
+    }
+  }
+  return kNotClosed;
+}
+
+// Returns the position just after the comment that opens at value[open] (nested comments and escapes
+// honoured); kNotClosed when it never closes or nests deeper than kMaxCommentDepth (error says which).
+std::size_t skip_comment(std::string_view value, std::size_t open, std::string& error) {
+  int depth = 0;
+  for (std::size_t i = open; i < value.size(); ++i) {
+    const char c = value[i];
+    if (c == '\\') {
+      ++i;
+    } else if (c == '(') {
+      if (++depth > kMaxCommentDepth) {
+        error = "comments nested more than " + std::to_string(kMaxCommentDepth) + " deep";
+        return kNotClosed;
+      }
+    } else if (c == ')') {
+      if (--depth == 0) return i + 1;
+    }
+  }
+  error = "unbalanced '(' (comment never closed)";
+  return kNotClosed;
+}
+
+// Reads the token starting at value[start]: returns its end, sets has_at when it holds an '@' outside
+// quoted strings and domain literals; kNotClosed on an unterminated quote or literal (error set).
+std::size_t read_token(std::string_view value, std::size_t start, bool& has_at, std::string& error) {
+  has_at = false;
+  std::size_t i = start;
+  while (i < value.size() && !is_token_boundary(value[i])) {
+    const char c = value[i];
+    if (c == '"' || c == '[') {
+      i = skip_delimited(value, i, c == '"' ? '"' : ']');
+      if (i == kNotClosed) {
+        error = c == '"' ? "unbalanced '\"' (quoted string never closed)" : "unbalanced '[' (domain literal never closed)";
+        return kNotClosed;
+      }
+      continue;
+    }
+    if (c == ']') {
+      error = "unbalanced ']'";
+      return kNotClosed;
+    }
+    if (c == '@') has_at = true;
+    ++i;
+  }
+  return i;
+}
+
+}  // namespace
+
+AddressListScan scan_address_list(std::string_view value) {
+  AddressListScan scan;
+  bool in_angle = false;
+  std::size_t i = 0;
+  while (i < value.size()) {
+    const char c = value[i];
+    if (c == '(') {
+      i = skip_comment(value, i, scan.error);
+      if (i == kNotClosed) return scan;
+    } else if (c == ')') {
+      scan.error = "unbalanced ')'";
+      return scan;
+    } else if (c == '<') {
+      if (in_angle) {
+        scan.error = "'<' inside an angle-bracketed address";
+        return scan;
+      }
+      in_angle = true;
+      ++i;
+    } else if (c == '>') {
+      if (!in_angle) {
+        scan.error = "unbalanced '>'";
+        return scan;
+      }
+      in_angle = false;
+      ++i;
+    } else if (is_token_boundary(c)) {
+      ++i;
+    } else {
+      bool has_at = false;
+      const std::size_t end = read_token(value, i, has_at, scan.error);
+      if (end == kNotClosed) return scan;
+      // Inside <...> a token starting with '@' is an obsolete source route, not an address.
+      if (has_at && !(in_angle && c == '@')) scan.addresses.push_back({i, end});
+      i = end;
+    }
+  }
+  if (in_angle) scan.error = "unbalanced '<' (angle bracket never closed)";
+  return scan;
+}
+
+std::vector<bool> fold_points(std::string_view value) {
+  std::vector<bool> points(value.size(), false);
+  bool in_angle = false;
+  std::string ignored;
+  std::size_t i = 0;
+  while (i < value.size()) {
+    const char c = value[i];
+    std::size_t next = i + 1;
+    if (c == '(') {
+      next = skip_comment(value, i, ignored);
+    } else if (c == '"' || c == '[') {
+      next = skip_delimited(value, i, c == '"' ? '"' : ']');
+    } else if (c == '<') {
+      in_angle = true;
+    } else if (c == '>') {
+      in_angle = false;
+    } else if (!in_angle && (c == ',' || c == ' ' || c == '\t')) {
+      points[i] = true;
+    }
+    if (next == kNotClosed) break;
+    i = next;
+  }
+  return points;
+}
+
+}  // namespace rewrite::detail

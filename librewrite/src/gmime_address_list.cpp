@@ -1,0 +1,94 @@
+// gmime_address_list.cpp: GMime initialisation and address-list parsing (see gmime_address_list.h).
+#include "gmime_address_list.h"
+
+#include <gmime/gmime.h>
+
+#include <mutex>
+
+#include "rewrite/header_rewriter.h"
+
+namespace rewrite {
+
+void initialize_gmime() {
+  static std::once_flag once;
+  std::call_once(once, [] { g_mime_init(); });
+}
+
+namespace detail {
+namespace {
+
+constexpr int kMaxGroupDepth = 8;
+
+// What the warning callback saw during one parse.
+struct WarningLog {
+  int count = 0;
+  GMimeParserWarning first = GMIME_WARN_INVALID_ADDRESS_LIST;
+};
+
+// GMime warning callback: counts the warnings of one parse (user_data is that parse's WarningLog).
+void on_warning(gint64 /*offset*/, GMimeParserWarning code, const gchar* /*item*/, gpointer user_data) {
+  auto* log = static_cast<WarningLog*>(user_data);
+  if (log->count++ == 0) log->first = code;
+}
+
+// Returns a short description of a GMime warning for the malformed reason.
+std::string describe_warning(GMimeParserWarning code) {
+  switch (code) {
+    case GMIME_WARN_INVALID_ADDRESS_LIST: return "invalid address list";
+    case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE: return "invalid RFC 2047 encoded word";
+    case GMIME_WARN_UNENCODED_8BIT_HEADER: return "unencoded 8-bit characters";
+    default: return "warning " + std::to_string(static_cast<int>(code));
+  }
+}
+
+// Returns the string or "" for a null pointer.
+std::string or_empty(const char* text) { return text ? std::string(text) : std::string(); }
+
+// Appends the mailboxes of list (descending into groups) to out; false with error set on a bound.
+bool flatten(InternetAddressList* list, int depth, std::size_t max_mailboxes, ParsedAddressList& out) {
+  if (depth > kMaxGroupDepth) {
+    out.error = "groups nested more than " + std::to_string(kMaxGroupDepth) + " deep";
+    return false;
+  }
+  const int length = internet_address_list_length(list);
+  for (int i = 0; i < length; ++i) {
+    InternetAddress* address = internet_address_list_get_address(list, i);
+    if (INTERNET_ADDRESS_IS_GROUP(address)) {
+      InternetAddressList* members = internet_address_group_get_members(INTERNET_ADDRESS_GROUP(address));
+      if (members && !flatten(members, depth + 1, max_mailboxes, out)) return false;
+      continue;
+    }
+    if (!INTERNET_ADDRESS_IS_MAILBOX(address)) continue;
+    if (out.mailboxes.size() >= max_mailboxes) {
+      out.error = "more than " + std::to_string(max_mailboxes) + " addresses";
+      return false;
+    }
+    InternetAddressMailbox* mailbox = INTERNET_ADDRESS_MAILBOX(address);
+    out.mailboxes.push_back({or_empty(internet_address_mailbox_get_addr(mailbox)),
+                             or_empty(internet_address_mailbox_get_idn_addr(mailbox))});
+  }
+  return true;
+}
+
+}  // namespace
+
+ParsedAddressList parse_address_list(const std::string& unfolded, std::size_t max_mailboxes) {
+  initialize_gmime();
+  ParsedAddressList result;
+  WarningLog warnings;
+  GMimeParserOptions* options = g_mime_parser_options_new();
+  g_mime_parser_options_set_warning_callback(options, on_warning, &warnings);
+  InternetAddressList* list = internet_address_list_parse(options, unfolded.c_str());
+  g_mime_parser_options_free(options);
+  if (list) {
+    flatten(list, 0, max_mailboxes, result);
+    g_object_unref(list);
+  }
+  if (warnings.count > 0) {
+    result.error = "the address parser warned (" + describe_warning(warnings.first) + ")";
+  }
+  return result;
+}
+
+}  // namespace detail
+}  // namespace rewrite

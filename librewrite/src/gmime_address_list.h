@@ -1,0 +1,29 @@
+// gmime_address_list.h (private): the one place where librewrite calls GMime to parse an address list.
+// Each call builds its own GMimeParserOptions with a warning callback, so no mutable GMime object is
+// shared between threads, and every GMime warning is reported instead of being silently absorbed.
+// Thread safety: safe to call concurrently once initialize_gmime() has run (it is called here too).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace rewrite::detail {
+
+// One mailbox as GMime reports it. GMime strips a trailing dot and a source route, and decodes punycode
+// domains in addr; idn_addr holds the ASCII (punycode) form.
+struct ParsedMailbox {
+  std::string addr;
+  std::string idn_addr;
+};
+
+struct ParsedAddressList {
+  std::vector<ParsedMailbox> mailboxes;  // every mailbox, groups flattened, in order
+  std::string error;                     // non-empty when GMime warned or a bound was exceeded
+};
+
+// Parses unfolded (a header value without line breaks or NUL bytes). Reports an error when GMime issues
+// any warning, when groups nest too deep, or when there are more than max_mailboxes mailboxes.
+ParsedAddressList parse_address_list(const std::string& unfolded, std::size_t max_mailboxes);
+
+}  // namespace rewrite::detail

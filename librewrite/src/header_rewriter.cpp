@@ -1,0 +1,232 @@
+// header_rewriter.cpp: rewriting the addresses of one address-list header value in place.
+//
+// GMime decides what the addresses are; the raw text is only edited where an addr-spec changes. The two
+// views must agree exactly: the addr-spec tokens found in the raw text (outside quoted strings and
+// comments, at token boundaries) must be, one for one and in order, the mailboxes GMime reported (ASCII
+// case ignored, a trailing dot allowed, punycode or UTF-8 domain). When they do not, or GMime warned, or
+// the quoting and brackets do not balance, the value is malformed and left alone: we never guess.
+#include "rewrite/header_rewriter.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "address_list_scan.h"
+#include "gmime_address_list.h"
+#include "rewrite/address.h"
+
+namespace rewrite {
+namespace {
+
+constexpr std::size_t kMaxValueBytes = 64 * 1024;  // a milter packet is at most 64 KiB
+constexpr std::size_t kMaxAddresses = 1000;
+constexpr std::size_t kMaxLineBytes = 998;         // RFC 5322 2.1.1: lines must be shorter than this
+constexpr std::size_t kFieldNameReserve = 80;      // room for "Field-Name: " on the first line
+
+// One replacement of a byte range of the original value.
+struct Replacement {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  AddressChange change;
+};
+
+// Returns a HeaderRewrite that reports value as malformed for reason.
+HeaderRewrite malformed(std::string reason) {
+  HeaderRewrite result;
+  result.status = HeaderRewrite::Status::malformed;
+  result.reason = std::move(reason);
+  return result;
+}
+
+// Returns c lower-cased when it is an ASCII capital letter.
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// True when a and b are equal ignoring ASCII case.
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+// True when value holds nothing but white space and line breaks.
+bool is_blank(std::string_view value) {
+  return value.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// Removes the line breaks of folding (CRLF or LF followed by a space or tab) for GMime, which warns
+// about CR. Returns false with error set on a NUL byte or a line break that is not folding.
+bool unfold(std::string_view value, std::string& out, std::string& error) {
+  out.reserve(value.size());
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (c == '\0') {
+      error = "NUL byte in the value";
+      return false;
+    }
+    if (c == '\r' || c == '\n') {
+      const std::size_t after = (c == '\r' && i + 1 < value.size() && value[i + 1] == '\n') ? i + 2 : i + 1;
+      if (c == '\r' && after == i + 1) {
+        error = "bare CR in the value";
+        return false;
+      }
+      if (after >= value.size() || (value[after] != ' ' && value[after] != '\t')) {
+        error = "line break not followed by white space (not folding)";
+        return false;
+      }
+      i = after - 1;
+      continue;
+    }
+    out += c;
+  }
+  return true;
+}
+
+// Returns token without one trailing dot (GMime drops it: "a@b.com." reads as "a@b.com").
+std::string_view without_trailing_dot(std::string_view token) {
+  if (token.size() > 1 && token.back() == '.') token.remove_suffix(1);
+  return token;
+}
+
+// True when the raw token is the address GMime reported for it.
+bool token_matches(std::string_view token, const detail::ParsedMailbox& mailbox) {
+  const std::string_view bare = without_trailing_dot(token);
+  return same_ignoring_case(token, mailbox.addr) || same_ignoring_case(bare, mailbox.addr) ||
+         same_ignoring_case(bare, mailbox.idn_addr);
+}
+
+// Looks up the address written as token (GMime's reading in mailbox); the punycode form is tried too
+// when the text has a UTF-8 domain. Returns a lookup with rewritten == false when nothing changes.
+Lookup lookup_token(std::string_view token, const detail::ParsedMailbox& mailbox, const RuleTable& table,
+                    Direction direction) {
+  const std::string_view bare = without_trailing_dot(token);
+  Lookup found = table.lookup(bare, direction);
+  if (!found.rewritten && !mailbox.idn_addr.empty() && is_ascii(mailbox.idn_addr) &&
+      !same_ignoring_case(bare, mailbox.idn_addr)) {
+    found = table.lookup(mailbox.idn_addr, direction);
+  }
+  // Never turn an ASCII address into a non-ASCII one; a result that differs only in ASCII case (or a
+  // trailing dot) names the same mailbox and is no change.
+  const bool widens = is_ascii(token) && !is_ascii(found.address);
+  if (found.rewritten && (widens || same_ignoring_case(found.address, bare))) {
+    found = Lookup{};
+  }
+  return found;
+}
+
+// Finds the fold position for the line text[start, end): the last fold point that leaves the line
+// shorter than limit with some content before it. Returns npos when there is none.
+std::size_t find_fold(const std::string& text, std::size_t start, std::size_t end, std::size_t limit) {
+  const std::vector<bool> points = detail::fold_points(text);
+  const std::size_t last = std::min(end, start + limit - 1);  // a comma fold keeps the comma: p - start + 1 < limit
+  const std::size_t content = text.find_first_not_of(" \t", start);
+  for (std::size_t p = last; p-- > start + 1;) {
+    if (points[p] && content < p) return p;
+  }
+  return std::string::npos;
+}
+
+// Folds, with "\n\t", every line that holds a replacement (ranges in text) and would reach 998 bytes
+// (the first line keeps room for the field name). Returns false with error set when a line cannot be.
+bool fold_long_lines(std::string& text, std::vector<std::pair<std::size_t, std::size_t>> ranges,
+                     std::string& error) {
+  std::size_t start = 0;
+  bool carried = false;  // the previous piece was cut from a line holding a replacement
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::size_t limit = kMaxLineBytes - (start == 0 ? kFieldNameReserve : 0);
+    const bool touched = carried || std::any_of(ranges.begin(), ranges.end(), [&](const auto& range) {
+                           return range.first < end && range.second > start;
+                         });
+    if (!touched || end - start < limit) {
+      start = end + 1;
+      carried = false;
+      continue;
+    }
+    const std::size_t p = find_fold(text, start, end, limit);
+    if (p == std::string::npos) {
+      error = "a rewritten line of " + std::to_string(end - start) + " bytes has no place to fold";
+      return false;
+    }
+    std::size_t cut = p;       // the byte replaced by "\n\t" (a space), or where it is inserted
+    std::size_t removed = 1;
+    if (text[p] == ',') {
+      cut = p + 1;
+      removed = (cut < text.size() && (text[cut] == ' ' || text[cut] == '\t')) ? 1 : 0;
+    }
+    text.replace(cut, removed, "\n\t");
+    for (auto& range : ranges) {
+      if (range.first >= cut + removed) range.first += 2 - removed;
+      if (range.second >= cut + removed) range.second += 2 - removed;
+    }
+    start = cut + 1;
+    carried = true;
+  }
+  return true;
+}
+
+}  // namespace
+
+HeaderRewrite rewrite_header_value(std::string_view value, const RuleTable& table, Direction direction) {
+  if (value.size() > kMaxValueBytes) {
+    return malformed("value is " + std::to_string(value.size()) + " bytes, over the " +
+                     std::to_string(kMaxValueBytes) + "-byte limit");
+  }
+  if (is_blank(value)) return {};
+
+  std::string unfolded;
+  std::string error;
+  if (!unfold(value, unfolded, error)) return malformed(error);
+  const detail::AddressListScan scan = detail::scan_address_list(value);
+  if (!scan.error.empty()) return malformed(scan.error);
+  if (scan.addresses.empty()) return {};  // no '@' outside quotes and comments: nothing to rewrite
+  if (scan.addresses.size() > kMaxAddresses) {
+    return malformed("more than " + std::to_string(kMaxAddresses) + " addresses");
+  }
+
+  detail::ParsedAddressList parsed = detail::parse_address_list(unfolded, kMaxAddresses);
+  if (!parsed.error.empty()) return malformed(parsed.error);
+  auto& mailboxes = parsed.mailboxes;
+  mailboxes.erase(std::remove_if(mailboxes.begin(), mailboxes.end(),
+                                 [](const auto& m) { return m.addr.find('@') == std::string::npos; }),
+                  mailboxes.end());
+  if (mailboxes.size() != scan.addresses.size()) {
+    return malformed("the parser read " + std::to_string(mailboxes.size()) + " addresses where the text has " +
+                     std::to_string(scan.addresses.size()));
+  }
+
+  std::vector<Replacement> replacements;
+  for (std::size_t k = 0; k < mailboxes.size(); ++k) {
+    const detail::AddressToken& span = scan.addresses[k];
+    const std::string_view token = value.substr(span.begin, span.end - span.begin);
+    if (!token_matches(token, mailboxes[k])) {
+      return malformed("address " + std::to_string(k + 1) + " in the text differs from what the parser read");
+    }
+    Lookup found = lookup_token(token, mailboxes[k], table, direction);
+    if (found.rewritten) {
+      replacements.push_back({span.begin, span.end, {std::string(token), std::move(found.address), found.rule}});
+    }
+  }
+  if (replacements.empty()) return {};
+
+  HeaderRewrite result;
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  std::size_t copied = 0;
+  for (Replacement& replacement : replacements) {
+    result.value.append(value.substr(copied, replacement.begin - copied));
+    ranges.emplace_back(result.value.size(), result.value.size() + replacement.change.rewritten.size());
+    result.value += replacement.change.rewritten;
+    copied = replacement.end;
+    result.changes.push_back(std::move(replacement.change));
+  }
+  result.value.append(value.substr(copied));
+  if (!fold_long_lines(result.value, std::move(ranges), error)) return malformed(error);
+  if (result.value.size() > kMaxValueBytes) {
+    return malformed("rewritten value would be over the " + std::to_string(kMaxValueBytes) + "-byte limit");
+  }
+  result.status = HeaderRewrite::Status::changed;
+  return result;
+}
+
+}  // namespace rewrite
