@@ -31,14 +31,16 @@ class MilterProcess:
 
     def command(self) -> List[str]:
         """Return the daemon's command line."""
-        return [self.binary, "-f", "-v", "-r", self.rules_path, "-s", "unix:" + self.socket_path] + self.extra_args
+        # Run as user postfix, as in production: the socket is then owned by the user the Postfix
+        # daemons run as.
+        return [self.binary, "-f", "-v", "-u", "postfix", "-r", self.rules_path, "-s", "unix:" + self.socket_path] \
+            + self.extra_args
 
     def start(self, timeout: float = 15.0) -> "MilterProcess":
         """Start the daemon and wait until its socket accepts connections."""
         log = open(self.log_path, "ab")
-        # umask 0: the socket must be writable by the Postfix daemons, which run as user postfix.
         self.proc = subprocess.Popen(
-            self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=log, umask=0, start_new_session=True
+            self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
         )
         log.close()
         self._started.append(self.proc)

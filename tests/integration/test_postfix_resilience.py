@@ -10,7 +10,7 @@ import threading
 import time
 from typing import List, Tuple
 
-from harness import SEED_RULES, PostfixTestCase, SendResult, crlf, main, send_one
+from harness import SEED_RULES, PostfixTestCase, SendResult, crlf, main, open_session, send_one
 
 DATE = "Date: Mon, 2 Jan 2023 10:00:00 +0000\n"
 
@@ -170,8 +170,19 @@ class MilterKilledTest(ResilienceTestCase):
         self.addCleanup(traffic.stop)
         traffic.wait_until(lambda rs: accepted_count(rs) >= 3, 20, "3 accepted before the kill")
 
+        # A transaction open in Postfix (and the milter) when the milter dies.
+        in_flight = open_session(env.postfix.smtp_port)
+        self.addCleanup(in_flight.close)
+        self.assertEqual(250, in_flight.mail("alice@sales.contoso.com")[0])
+        self.assertEqual(250, in_flight.rcpt("x@fabrikam.com")[0])
+
         env.milter.kill()
         before_kill = len(traffic.snapshot())
+        try:
+            code = in_flight.data(traffic.message("kill-in-flight"))[0]
+        except smtplib.SMTPResponseException as e:
+            code = e.smtp_code
+        self.assertTrue(400 <= code < 500, "transaction open across the kill: expected 4xx, got %d" % code)
         env.postfix.sendmail(crlf("From: Alice <alice@sales.contoso.com>\nTo: x@fabrikam.com\n"
                                   "Subject: kill-sendmail\n" + DATE + "Message-ID: <kill@sales.contoso.com>\n"
                                   "\nbody of kill-sendmail\n"),
@@ -191,11 +202,11 @@ class MilterKilledTest(ResilienceTestCase):
             self.assertTrue(400 <= reply.code < 500, "%s: expected a 4xx while the milter is down, got %d %s"
                             % (subject, reply.code, reply.text))
         # The client retries what was refused, as an MTA would.
-        for subject, _ in refused:
+        for subject in [s for s, _ in refused] + ["kill-in-flight"]:
             retry = traffic.send(subject)
             self.assertEqual(250, retry.code, "%s retry: %s" % (subject, retry.text))
 
-        subjects = [s for s, _ in results] + ["kill-sendmail"]
+        subjects = [s for s, _ in results] + ["kill-sendmail", "kill-in-flight"]
         by_subject = self._deliveries_by_subject(subjects)
         for subject in subjects:
             delivery = by_subject[subject]

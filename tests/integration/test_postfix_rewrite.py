@@ -11,6 +11,9 @@ import re
 from harness import FOREIGN_CLIENT, PostfixTestCase, crlf, main, open_session, send, send_one
 
 DATE = "Date: Mon, 2 Jan 2023 10:00:00 +0000\n"
+DKIM_SIGNATURE = ("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=sales.contoso.com; s=s1;\n"
+                  "\th=From:To:Subject:Date; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\n"
+                  "\tb=dGVzdHNpZ25hdHVyZQ==\n")
 
 
 class SeedScenariosTest(PostfixTestCase):
@@ -117,6 +120,15 @@ class DirectionTest(PostfixTestCase):
         self.assertDelivered(self.delivered("dir-submission"), "alice@contoso.com", ["x@fabrikam.com"],
                              "From: alice@contoso.com\nSubject: dir-submission\n" + DATE, "hi\n")
 
+    def test_authenticated_foreign_client_is_outbound(self):
+        # XCLIENT LOGIN sets the SASL login, which Postfix hands to the milter as {auth_authen}.
+        head = "From: alice@sales.contoso.com\nSubject: dir-auth\n" + DATE
+        result = send_one(self.env.postfix.smtp_port, "alice@sales.contoso.com", ["x@fabrikam.com"],
+                          crlf(head + "\nhi\n"), client_addr=FOREIGN_CLIENT, login="alice")
+        self.assertEqual(250, result.code, result.text)
+        self.assertDelivered(self.delivered("dir-auth"), "alice@contoso.com", ["x@fabrikam.com"],
+                             "From: alice@contoso.com\nSubject: dir-auth\n" + DATE, "hi\n")
+
     def test_foreign_client_on_smtp_port_is_inbound(self):
         head = "From: alice@sales.contoso.com\nSubject: dir-foreign\n" + DATE
         self.send_inbound("alice@sales.contoso.com", ["support@wingtiptoys.com"], head + "\nhi\n")
@@ -145,6 +157,31 @@ class DirectionTest(PostfixTestCase):
         self.assertDelivered(
             self.delivered("dir-sendmail-null"), "", ["bob@fabrikam.com"],
             head.replace("MAILER-DAEMON@mail.sales.contoso.com", "MAILER-DAEMON@contoso.com"), "bounce\n")
+
+
+class InternalHostsTest(PostfixTestCase):
+    """--internal-hosts replaces the default (loopback): only the listed networks are outbound."""
+
+    MILTER_ARGS = ("--internal-hosts", "192.0.2.0/24,198.51.100.7/32", "--outbound-daemon-names", "ORIGINATING")
+
+    def test_listed_network_is_outbound(self):
+        head = "From: alice@sales.contoso.com\nSubject: hosts-listed\n" + DATE
+        self.send_outbound("alice@sales.contoso.com", ["x@fabrikam.com"], head + "\nhi\n", client_addr="192.0.2.10")
+        self.assertDelivered(self.delivered("hosts-listed"), "alice@contoso.com", ["x@fabrikam.com"],
+                             "From: alice@contoso.com\nSubject: hosts-listed\n" + DATE, "hi\n")
+
+    def test_loopback_is_no_longer_internal(self):
+        head = "From: alice@sales.contoso.com\nTo: support@wingtiptoys.com\nSubject: hosts-loopback\n" + DATE
+        self.send_outbound("alice@sales.contoso.com", ["support@wingtiptoys.com"], head + "\nhi\n")
+        self.assertDelivered(self.delivered("hosts-loopback"), "alice@sales.contoso.com", ["support@contoso.com"],
+                             head, "hi\n")
+
+    def test_sendmail_stays_outbound(self):
+        head = ("From: alice@sales.contoso.com\nTo: x@fabrikam.com\nSubject: hosts-sendmail\n" + DATE +
+                "Message-ID: <hosts-sendmail@sales.contoso.com>\n")
+        self.env.postfix.sendmail(head.encode() + b"\nhi\n", "alice@sales.contoso.com", ["x@fabrikam.com"])
+        self.assertDelivered(self.delivered("hosts-sendmail"), "alice@contoso.com", ["x@fabrikam.com"],
+                             head.replace("alice@sales.contoso.com", "alice@contoso.com"), "hi\n")
 
 
 class MessageHandlingTest(PostfixTestCase):
@@ -226,10 +263,7 @@ class MessageHandlingTest(PostfixTestCase):
             head.replace("MAILER-DAEMON@mail.sales.contoso.com", "MAILER-DAEMON@contoso.com"), "bounce\n")
 
     def test_dkim_covered_headers_left_alone_envelope_rewritten(self):
-        dkim = ("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=sales.contoso.com; s=s1;\n"
-                "\th=From:To:Subject:Date; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\n"
-                "\tb=dGVzdHNpZ25hdHVyZQ==\n")
-        head = (dkim +
+        head = (DKIM_SIGNATURE +
                 "From: Alice <alice@sales.contoso.com>\n"
                 "To: carol@research.contoso.com\n"
                 "Reply-To: alice@sales.contoso.com\n"
@@ -280,6 +314,25 @@ class MessageHandlingTest(PostfixTestCase):
         self.delivered("logged-change")
         pattern = r"%s: .*from=<logme@sales\.contoso\.com> -> <logme@contoso\.com> rule=flatten" % result.queue_id
         self.assertRegex(self.env.milter.log_text(), re.compile(pattern))
+
+
+
+class SignedRewriteTest(PostfixTestCase):
+    """--signed-headers rewrite: DKIM-covered fields are rewritten anyway."""
+
+    MILTER_ARGS = ("--signed-headers", "rewrite")
+
+    def test_dkim_covered_headers_rewritten_when_configured(self):
+        head = (DKIM_SIGNATURE +
+                "From: Alice <alice@sales.contoso.com>\n"
+                "To: carol@research.contoso.com\n"
+                "Subject: dkim-rewrite\n" + DATE)
+        self.send_outbound("alice@sales.contoso.com", ["carol@research.contoso.com"], head + "\nsigned\n")
+        self.assertDelivered(self.delivered("dkim-rewrite"), "alice@contoso.com", ["carol@research.contoso.com"],
+                             DKIM_SIGNATURE +
+                             "From: Alice <alice@contoso.com>\n"
+                             "To: carol@contoso.com\n"
+                             "Subject: dkim-rewrite\n" + DATE, "signed\n")
 
 
 if __name__ == "__main__":
