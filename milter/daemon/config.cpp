@@ -299,7 +299,7 @@ HeaderPolicy build_header_policy(const DaemonConfig& config, std::vector<ConfigE
   return HeaderPolicy::from_lists(outbound, inbound, "headers", ignored);
 }
 
-ConfigOutcome parse_config(int argc, const char* const argv[]) {
+ConfigOutcome parse_config(int argc, const char* const argv[], const std::string& default_file) {
   // Command line first (it names the file), then the file, then the merge and the validation.
   ConfigOutcome outcome;
   const po::options_description desc = make_description();
@@ -321,7 +321,10 @@ ConfigOutcome parse_config(int argc, const char* const argv[]) {
       else if (key == "help") want_help = true;
       else if (key == "version") want_version = true;
       else if (key == "foreground") command_line[key] = Setting{"yes", kCommandLine, 0};
-      else if (option.value.empty()) outcome.errors.push_back({kCommandLine, 0, "unexpected argument"});
+      else if (key.empty() || option.value.empty()) {
+        const std::string text = option.original_tokens.empty() ? key : option.original_tokens.front();
+        outcome.errors.push_back({kCommandLine, 0, "unexpected argument '" + text + "'"});
+      }
       else command_line[key] = Setting{option.value.back(), kCommandLine, 0};
     }
   } catch (const po::error& e) {
@@ -341,7 +344,7 @@ ConfigOutcome parse_config(int argc, const char* const argv[]) {
 
   const auto config_it = command_line.find("config");
   const bool explicit_file = config_it != command_line.end();
-  if (explicit_file) outcome.config.config_file = config_it->second.value;
+  outcome.config.config_file = explicit_file ? config_it->second.value : default_file;
   Settings merged;
   read_config_file(outcome.config.config_file, explicit_file, desc, merged, outcome.errors);
   for (const auto& [key, setting] : command_line) merged[key] = setting;

@@ -55,9 +55,9 @@ struct ConfigOutcome {
   std::string help_text;  // for Mode::help and for usage errors
 };
 
-// Parses argv (argv[0] is the program name) and the configuration file it names (or the default one;
-// a missing default file is fine, a missing explicit one is an error). Never throws.
-ConfigOutcome parse_config(int argc, const char* const argv[]);
+// Parses argv (argv[0] is the program name) and the configuration file it names (or default_file; a
+// missing default file is fine, a missing explicit one is an error). Never throws.
+ConfigOutcome parse_config(int argc, const char* const argv[], const std::string& default_file = kDefaultConfigFile);
 
 // Converts a socket specification to libmilter syntax: Postfix style "inet:HOST:PORT" becomes
 // "inet:PORT@HOST" ("inet:[v6]:PORT" becomes "inet6:PORT@v6"); "unix:", "local:", "inet:PORT@HOST",

@@ -1,0 +1,50 @@
+// test_rule_store.cpp: reloading rules is all or nothing, and tables already handed out stay valid.
+#include <catch2/catch.hpp>
+
+#include "milter_test_support.h"
+#include "rule_store.h"
+
+namespace rewrite::milter {
+namespace {
+
+TEST_CASE("reload swaps in a good table and keeps the old one on error", "[rule_store]") {
+  test::TempFile file("rules", "fourthcoffee.com contoso.com\n");
+  RuleStore store(file.path());
+  CHECK(store.current() == nullptr);
+  REQUIRE(store.reload().empty());
+  const auto first = store.current();
+  REQUIRE(first != nullptr);
+  CHECK(first->lookup("joe@fourthcoffee.com", Direction::outbound).address == "joe@contoso.com");
+
+  SECTION("a broken file keeps the old rules and reports every error with its line") {
+    file.write("fourthcoffee.com contoso.com\n*bad.example.com contoso.com\nsales.*.com contoso.com\n");
+    const std::vector<ConfigError> errors = store.reload();
+    REQUIRE(errors.size() >= 2);
+    CHECK(errors[0].file == file.path());
+    CHECK(errors[0].line == 2);
+    CHECK(errors[1].line == 3);
+    CHECK(store.current() == first);
+  }
+  SECTION("a missing file keeps the old rules") {
+    std::filesystem::remove(file.path());
+    CHECK_FALSE(store.reload().empty());
+    CHECK(store.current() == first);
+  }
+  SECTION("a good file replaces the table; the old table stays usable by its holders") {
+    file.write("fourthcoffee.com example.com\n");
+    REQUIRE(store.reload().empty());
+    CHECK(store.current() != first);
+    CHECK(store.current()->lookup("joe@fourthcoffee.com", Direction::outbound).address == "joe@example.com");
+    CHECK(first->lookup("joe@fourthcoffee.com", Direction::outbound).address == "joe@contoso.com");
+  }
+}
+
+TEST_CASE("a failing loader without errors still reports a failure", "[rule_store]") {
+  RuleStore store("/nowhere", [](const std::string&) { return LoadResult{}; });
+  const auto errors = store.reload();
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].to_string() == "/nowhere: rules did not load");
+}
+
+}  // namespace
+}  // namespace rewrite::milter
