@@ -1,0 +1,55 @@
+// test_address.cpp: splitting and normalising single addr-specs and envelope addresses.
+#include <catch2/catch.hpp>
+
+#include "rewrite/address.h"
+
+using rewrite::is_ascii;
+using rewrite::normalize_domain;
+using rewrite::normalize_envelope_address;
+using rewrite::split_address;
+
+TEST_CASE("split_address splits at the last '@'", "[address]") {
+  const auto parts = split_address("John.Doe@Sales.Contoso.com.");
+  REQUIRE(parts);
+  CHECK(parts->local == "John.Doe");
+  CHECK(parts->domain == "Sales.Contoso.com.");
+
+  const auto quoted = split_address("\"a@b\"@contoso.com");
+  REQUIRE(quoted);
+  CHECK(quoted->local == "\"a@b\"");
+  CHECK(quoted->domain == "contoso.com");
+}
+
+TEST_CASE("split_address refuses what is not local@domain", "[address]") {
+  CHECK_FALSE(split_address(""));
+  CHECK_FALSE(split_address("postmaster"));
+  CHECK_FALSE(split_address("@contoso.com"));
+  CHECK_FALSE(split_address("john@"));
+}
+
+TEST_CASE("normalize_domain lower-cases ASCII and drops one trailing dot", "[address]") {
+  CHECK(normalize_domain("Sales.CONTOSO.com") == "sales.contoso.com");
+  CHECK(normalize_domain("contoso.com.") == "contoso.com");
+  CHECK(normalize_domain("contoso.com..") == "contoso.com.");
+  CHECK(normalize_domain("B\xC3\x9C" "CHER.example") == "b\xC3\x9C" "cher.example");  // non-ASCII kept
+  CHECK(normalize_domain("") == "");
+}
+
+TEST_CASE("is_ascii", "[address]") {
+  CHECK(is_ascii(""));
+  CHECK(is_ascii("john@contoso.com"));
+  CHECK_FALSE(is_ascii("j\xC3\xB6rg@contoso.com"));
+  CHECK_FALSE(is_ascii("\x80"));
+}
+
+TEST_CASE("normalize_envelope_address", "[address]") {
+  CHECK(normalize_envelope_address("<john@contoso.com>") == "john@contoso.com");
+  CHECK(normalize_envelope_address("john@contoso.com") == "john@contoso.com");  // Postfix non-SMTP
+  CHECK(normalize_envelope_address("  < john@contoso.com >  ") == "john@contoso.com");
+  CHECK(normalize_envelope_address("<>") == "");
+  CHECK(normalize_envelope_address("< >") == "");
+  CHECK(normalize_envelope_address("") == "");
+  CHECK(normalize_envelope_address("\"\"") == "");  // Postfix's non-SMTP null sender
+  CHECK(normalize_envelope_address("<\"\">") == "");
+  CHECK(normalize_envelope_address("<<a@b>>") == "<a@b>");  // only one pair is removed
+}
