@@ -1,0 +1,27 @@
+// cases_mode.cpp: `rewrite-test --cases FILE`: runs an administrator's expected cases against the
+// rules, for use in their own CI.
+#include <ostream>
+
+#include "modes.h"
+#include "rewrite/cases_file.h"
+
+namespace rewrite::tool {
+
+int run_cases_mode(const Options& options, const RuleTable& table, std::ostream& out,
+                   std::ostream& err) {
+  std::string error;
+  const std::optional<std::string> text = read_input(options.cases_file, error);
+  if (!text) {
+    err << "rewrite-test: " << error << '\n';
+    return kExitUsage;
+  }
+  const CasesFile cases = parse_cases(*text, display_name(options.cases_file));
+  const CasesReport report = run_cases(table, cases);
+  for (const CaseFailure& failure : report.failures) {
+    out << failure.message << '\n';
+  }
+  out << report.summary() << '\n';
+  return report.ok() ? kExitOk : kExitFindings;
+}
+
+}  // namespace rewrite::tool

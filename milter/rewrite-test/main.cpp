@@ -1,0 +1,72 @@
+// main.cpp: rewrite-test(1), the offline tool: loads the rules, then runs the mode the command line
+// asks for. All rewriting logic lives in librewrite; this front end only reads files and prints.
+#include <iostream>
+
+#include "modes.h"
+#include "options.h"
+#include "rewrite/header_rewriter.h"
+
+#ifndef REWRITE_VERSION
+#define REWRITE_VERSION "unknown"
+#endif
+
+namespace {
+
+using namespace rewrite;
+using namespace rewrite::tool;
+
+// Returns the rule file format named on the command line.
+RuleFormat rule_format(const std::string& name) {
+  if (name == "native") return RuleFormat::native;
+  if (name == "csv") return RuleFormat::csv;
+  return RuleFormat::detect;
+}
+
+// Runs the tool; returns the exit status.
+int run(int argc, const char* const argv[]) {
+  const ParsedOptions parsed = parse_options(argc, argv);
+  if (!parsed.ok()) {
+    std::cerr << "rewrite-test: " << parsed.error << "\nTry 'rewrite-test --help'.\n";
+    return kExitUsage;
+  }
+  const Options& options = parsed.options;
+  if (options.mode == Mode::help) {
+    std::cout << options.help_text;
+    return kExitOk;
+  }
+  if (options.mode == Mode::version) {
+    std::cout << "rewrite-test (rewrite-milter) " << REWRITE_VERSION << '\n';
+    return kExitOk;
+  }
+  const LoadResult loaded = RuleTable::load(options.rules_file, rule_format(options.rules_format));
+  if (!loaded.ok()) {
+    std::cerr << format_errors(loaded.errors);
+    return kExitConfig;
+  }
+  initialize_gmime();
+  switch (options.mode) {
+    case Mode::address:
+      return run_address_mode(options, *loaded.table, std::cout);
+    case Mode::message:
+      return run_message_mode(options, *loaded.table, std::cout, std::cerr);
+    case Mode::cases:
+      return run_cases_mode(options, *loaded.table, std::cout, std::cerr);
+    case Mode::check:
+      return run_check_mode(options, *loaded.table, std::cout, std::cerr);
+    case Mode::help:
+    case Mode::version:
+      break;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::cerr << "rewrite-test: " << error.what() << '\n';
+    return kExitUsage;
+  }
+}

@@ -1,0 +1,36 @@
+// modes.h: the four things rewrite-test does, each a function from options and a loaded rule table to
+// an exit code; output goes to the given streams so the modes stay testable. Thread safety: none
+// needed (one call per process).
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "options.h"
+#include "rewrite/rule_table.h"
+
+namespace rewrite::tool {
+
+// Reads a whole file ("-" is standard input) byte for byte. Returns nullopt and sets error on failure.
+std::optional<std::string> read_input(const std::string& path, std::string& error);
+
+// Returns the name to show for an input path: "<stdin>" for "-".
+std::string display_name(const std::string& path);
+
+// --outbound ADDR / --inbound ADDR: prints each result and the table's account of the decision.
+int run_address_mode(const Options& options, const RuleTable& table, std::ostream& out);
+
+// --message FILE: prints the rewritten message (changes to err), or with --diff the unified diff.
+int run_message_mode(const Options& options, const RuleTable& table, std::ostream& out,
+                     std::ostream& err);
+
+// --cases FILE: prints every mismatch as FILE:LINE: ... and the summary; 1 on any mismatch.
+int run_cases_mode(const Options& options, const RuleTable& table, std::ostream& out,
+                   std::ostream& err);
+
+// --check-addresses FILE: prints every finding and the summary; 1 on any finding.
+int run_check_mode(const Options& options, const RuleTable& table, std::ostream& out,
+                   std::ostream& err);
+
+}  // namespace rewrite::tool

@@ -1,0 +1,225 @@
+// options.cpp: parsing rewrite-test's command line (see options.h).
+#include "options.h"
+
+#include <boost/program_options.hpp>
+#include <sstream>
+
+namespace rewrite::tool {
+namespace po = boost::program_options;
+namespace {
+
+using Strings = std::vector<std::string>;
+
+// Returns the description of every option, grouped for --help.
+po::options_description describe_options() {
+  po::options_description general("General options");
+  general.add_options()
+    ("help,h", "print this help and exit")
+    ("version,V", "print the version and exit")
+    ("rules,r", po::value<std::string>()->value_name("FILE"), "the rules file (rewrite-rules(5))")
+    ("format", po::value<std::string>()->value_name("FORMAT"),
+     "rules file format: detect (default), native or csv");
+  po::options_description address("Rewrite one address");
+  address.add_options()
+    ("outbound", po::value<Strings>()->value_name("ADDR")->implicit_value(Strings{""}, "")->composing(),
+     "rewrite ADDR as a sender of outbound mail and explain the decision; with --message, treat "
+     "the message as outbound (the default)")
+    ("inbound", po::value<Strings>()->value_name("ADDR")->implicit_value(Strings{""}, "")->composing(),
+     "rewrite ADDR as a recipient of inbound mail and explain the decision; with --message, treat "
+     "the message as inbound");
+  po::options_description message("Rewrite a message");
+  message.add_options()
+    ("message", po::value<std::string>()->value_name("FILE"),
+     "rewrite the message in FILE (- for standard input) and print it")
+    ("mail-from", po::value<std::string>()->value_name("ADDR"),
+     "envelope sender (default: the null sender <>)")
+    ("rcpt", po::value<Strings>()->value_name("ADDR")->composing(),
+     "envelope recipient (repeatable)")
+    ("diff", "print a unified diff of the envelope and header changes instead of the message")
+    ("outbound-headers", po::value<Strings>()->value_name("LIST")->composing(),
+     "header fields rewritten in outbound mail (as rewrite-milter.conf(5))")
+    ("inbound-headers", po::value<Strings>()->value_name("LIST")->composing(),
+     "header fields rewritten in inbound mail (default: none)")
+    ("signed-headers", po::value<std::string>()->value_name("POLICY"),
+     "fields covered by a DKIM signature: skip (default) or rewrite");
+  po::options_description check("Test a rule table");
+  check.add_options()
+    ("cases", po::value<std::string>()->value_name("FILE"),
+     "run the expected cases in FILE (`outbound|inbound INPUT EXPECTED` lines)")
+    ("check-addresses", po::value<std::string>()->value_name("FILE"),
+     "check the rules against the organisation's addresses in FILE (one mailbox per line)");
+  po::options_description all;
+  all.add(general).add(address).add(message).add(check);
+  return all;
+}
+
+// Returns the help text: usage lines and the option descriptions.
+std::string help_text(const po::options_description& description) {
+  std::ostringstream out;
+  out << "Usage: rewrite-test -r RULES --outbound ADDR | --inbound ADDR\n"
+         "       rewrite-test -r RULES --message FILE [--outbound|--inbound] [--mail-from ADDR]\n"
+         "                    [--rcpt ADDR]... [--diff]\n"
+         "       rewrite-test -r RULES --cases FILE\n"
+         "       rewrite-test -r RULES --check-addresses FILE\n"
+         "Test address rewriting rules offline, exactly as rewrite-milter applies them.\n\n"
+      << description
+      << "\nExit status: 0 ok, 1 case mismatch or finding, 2 usage error, 78 rules file errors.\n";
+  return out.str();
+}
+
+// Returns the values of a repeatable option joined into one list of header names.
+std::vector<std::string> header_list(const po::variable_value& value) {
+  std::vector<std::string> names;
+  for (const std::string& item : value.as<Strings>()) {
+    for (std::string& name : split_header_list(item)) {
+      names.push_back(std::move(name));
+    }
+  }
+  return names;
+}
+
+// Returns true when any of the values is non-empty (an address was given).
+bool any_value(const Strings& values) {
+  for (const std::string& value : values) {
+    if (!value.empty()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Fills options from the parsed variables; returns a usage error or "".
+std::string interpret(const po::variables_map& vm, Options& options) {
+  if (vm.count("help")) {
+    options.mode = Mode::help;
+    return "";
+  }
+  if (vm.count("version")) {
+    options.mode = Mode::version;
+    return "";
+  }
+  const Strings outbound = vm.count("outbound") ? vm["outbound"].as<Strings>() : Strings{};
+  const Strings inbound = vm.count("inbound") ? vm["inbound"].as<Strings>() : Strings{};
+  const int modes = (vm.count("message") ? 1 : 0) + (vm.count("cases") ? 1 : 0) +
+                    (vm.count("check-addresses") ? 1 : 0);
+  if (modes > 1) {
+    return "--message, --cases and --check-addresses exclude each other";
+  }
+  if (vm.count("message")) {
+    options.mode = Mode::message;
+    options.message_file = vm["message"].as<std::string>();
+    if (any_value(outbound) || any_value(inbound)) {
+      return "with --message, --outbound and --inbound take no address (use --mail-from and --rcpt)";
+    }
+    if (!outbound.empty() && !inbound.empty()) {
+      return "a message is either --outbound or --inbound, not both";
+    }
+    options.inbound_message = !inbound.empty();
+  } else {
+    for (const char* name : {"mail-from", "rcpt", "diff", "outbound-headers", "inbound-headers",
+                             "signed-headers"}) {
+      if (vm.count(name)) {
+        return std::string("--") + name + " needs --message";
+      }
+    }
+    if (modes == 1 && (!outbound.empty() || !inbound.empty())) {
+      return "--outbound and --inbound cannot be combined with --cases or --check-addresses";
+    }
+    if (vm.count("cases")) {
+      options.mode = Mode::cases;
+      options.cases_file = vm["cases"].as<std::string>();
+    } else if (vm.count("check-addresses")) {
+      options.mode = Mode::check;
+      options.address_list = vm["check-addresses"].as<std::string>();
+    } else if (!outbound.empty() || !inbound.empty()) {
+      for (const Strings* values : {&outbound, &inbound}) {
+        for (const std::string& value : *values) {
+          if (value.empty()) {
+            return "--outbound and --inbound need an address (or --message)";
+          }
+        }
+      }
+      options.mode = Mode::address;
+      options.outbound_addresses = outbound;
+      options.inbound_addresses = inbound;
+    } else {
+      return "nothing to do: give --outbound, --inbound, --message, --cases or --check-addresses";
+    }
+  }
+  if (!vm.count("rules")) {
+    return "a rules file is required (-r FILE)";
+  }
+  options.rules_file = vm["rules"].as<std::string>();
+  if (vm.count("format")) {
+    options.rules_format = vm["format"].as<std::string>();
+    if (options.rules_format != "detect" && options.rules_format != "native" &&
+        options.rules_format != "csv") {
+      return "--format must be detect, native or csv, not " + options.rules_format;
+    }
+  }
+  if (vm.count("mail-from")) {
+    options.mail_from = vm["mail-from"].as<std::string>();
+  }
+  if (vm.count("rcpt")) {
+    options.recipients = vm["rcpt"].as<Strings>();
+  }
+  options.diff = vm.count("diff") > 0;
+  if (vm.count("outbound-headers")) {
+    options.outbound_headers = header_list(vm["outbound-headers"]);
+  }
+  if (vm.count("inbound-headers")) {
+    options.inbound_headers = header_list(vm["inbound-headers"]);
+  }
+  if (vm.count("signed-headers")) {
+    options.signed_headers = vm["signed-headers"].as<std::string>();
+    if (options.signed_headers != "skip" && options.signed_headers != "rewrite") {
+      return "--signed-headers must be skip or rewrite, not " + options.signed_headers;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<std::string> split_header_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::string current;
+  for (const char c : text) {
+    if (c == ',' || c == ' ' || c == '\t') {
+      if (!current.empty()) {
+        items.push_back(current);
+        current.clear();
+      }
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) {
+    items.push_back(current);
+  }
+  return items;
+}
+
+ParsedOptions parse_options(int argc, const char* const argv[]) {
+  ParsedOptions parsed;
+  const po::options_description description = describe_options();
+  parsed.options.help_text = help_text(description);
+  po::variables_map vm;
+  try {
+    const po::parsed_options options = po::command_line_parser(argc, argv).options(description).run();
+    const Strings extra = po::collect_unrecognized(options.options, po::include_positional);
+    if (!extra.empty()) {
+      parsed.error = "unexpected argument '" + extra.front() + "'";
+      return parsed;
+    }
+    po::store(options, vm);
+    po::notify(vm);
+  } catch (const std::exception& error) {
+    parsed.error = error.what();
+    return parsed;
+  }
+  parsed.error = interpret(vm, parsed.options);
+  return parsed;
+}
+
+}  // namespace rewrite::tool

@@ -1,0 +1,51 @@
+// options.h: the command line of rewrite-test(1), parsed with Boost.Program_options into one plain
+// struct, and the mode it asks for. Thread safety: plain values and pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rewrite::tool {
+
+// Exit codes, as documented in rewrite-test(1).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;  // a case mismatch or an address-list finding
+inline constexpr int kExitUsage = 2;     // bad command line or an input file that cannot be read
+inline constexpr int kExitConfig = 78;   // the rules file has errors (EX_CONFIG)
+
+enum class Mode { help, version, address, message, cases, check };
+
+struct Options {
+  Mode mode = Mode::help;
+  std::string rules_file;
+  std::string rules_format = "detect";          // detect, native or csv
+  std::vector<std::string> outbound_addresses;  // address mode
+  std::vector<std::string> inbound_addresses;   // address mode
+  std::string message_file;                     // message mode; "-" is standard input
+  bool inbound_message = false;                 // message mode: --inbound given
+  std::string mail_from;                        // message mode; "" is the null sender
+  std::vector<std::string> recipients;          // message mode
+  bool diff = false;
+  std::optional<std::vector<std::string>> outbound_headers;  // unset: the daemon's default
+  std::optional<std::vector<std::string>> inbound_headers;
+  std::string signed_headers = "skip";  // skip or rewrite
+  std::string cases_file;
+  std::string address_list;
+  std::string help_text;
+};
+
+struct ParsedOptions {
+  Options options;
+  std::string error;  // usage error; empty when the command line is fine
+
+  bool ok() const { return error.empty(); }
+};
+
+// Parses argv (argv[0] is the program name). Never throws; a usage problem is returned in error.
+ParsedOptions parse_options(int argc, const char* const argv[]);
+
+// Splits a header list on commas and white space, dropping empty items.
+std::vector<std::string> split_header_list(const std::string& text);
+
+}  // namespace rewrite::tool
