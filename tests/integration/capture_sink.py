@@ -25,6 +25,7 @@ class Delivery:
     client: str = ""
     helo: str = ""
     mail_args: str = ""
+    rcpt_args: List[str] = field(default_factory=list)  # ESMTP parameters of each RCPT, in order
 
     def header_block(self) -> bytes:
         """Return the header section (without the blank separator line)."""
@@ -44,6 +45,7 @@ class _Transaction:
     mail_from: Optional[str] = None
     mail_args: str = ""
     rcpt_to: List[str] = field(default_factory=list)
+    rcpt_args: List[str] = field(default_factory=list)
 
 
 class CaptureSink:
@@ -147,7 +149,7 @@ class CaptureSink:
                     helo = command[5:].decode(errors="replace")
                     tx = _Transaction()
                     if verb == b"EHLO":
-                        await reply("250-sink.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE 52428800")
+                        await reply("250-sink.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-DSN\r\n250 SIZE 52428800")
                     else:
                         await reply("250 sink.test")
                 elif verb == b"MAIL":
@@ -163,6 +165,7 @@ class CaptureSink:
                         await reply("503 5.5.1 bad sequence")
                         continue
                     tx.rcpt_to.append(match.group(1).decode())
+                    tx.rcpt_args.append(command[match.end():].decode().strip())
                     await reply("250 2.1.5 ok")
                 elif verb == b"DATA":
                     if tx.mail_from is None or not tx.rcpt_to:
@@ -172,7 +175,7 @@ class CaptureSink:
                     data = await self._read_data(reader)
                     with self._cond:
                         self._deliveries.append(
-                            Delivery(tx.mail_from, list(tx.rcpt_to), data, client, helo, tx.mail_args)
+                            Delivery(tx.mail_from, list(tx.rcpt_to), data, client, helo, tx.mail_args, list(tx.rcpt_args))
                         )
                         self._cond.notify_all()
                     tx = _Transaction()

@@ -273,6 +273,33 @@ class MessageHandlingTest(PostfixTestCase):
                              head.replace("Reply-To: alice@sales.contoso.com", "Reply-To: alice@contoso.com"),
                              "signed\n")
 
+    def test_dsn_parameters_survive_rewriting(self):
+        # Replaced recipient keeps NOTIFY and its ORCPT (the address the client used); a changed
+        # sender keeps RET and ENVID. Postfix passes them on to the next hop, which offers DSN.
+        def rcpt_params(delivery):
+            return {r: set(a.split()) for r, a in zip(delivery.rcpt_to, delivery.rcpt_args)}
+
+        with open_session(self.env.postfix.smtp_port, FOREIGN_CLIENT) as session:
+            self.assertEqual(250, session.mail("customer@fabrikam.com", ["RET=HDRS", "ENVID=in-1"])[0])
+            for rcpt in ("support@wingtiptoys.com", "kate@wingtiptoys.com"):
+                self.assertEqual(250, session.rcpt(rcpt, ["NOTIFY=SUCCESS,FAILURE", "ORCPT=rfc822;" + rcpt])[0])
+            self.assertEqual(250, session.data(crlf("Subject: dsn-inbound\n\nx\n"))[0])
+        inbound = self.delivered("dsn-inbound")
+        self.assertEqual({"support@contoso.com": {"NOTIFY=SUCCESS,FAILURE", "ORCPT=rfc822;support@wingtiptoys.com"},
+                          "kate@wingtiptoys.com": {"NOTIFY=SUCCESS,FAILURE", "ORCPT=rfc822;kate@wingtiptoys.com"}},
+                         rcpt_params(inbound))
+        self.assertTrue({"RET=HDRS", "ENVID=in-1"} <= set(inbound.mail_args.split()), inbound.mail_args)
+
+        with open_session(self.env.postfix.smtp_port) as session:
+            self.assertEqual(250, session.mail("alice@sales.contoso.com", ["RET=FULL", "ENVID=out-1"])[0])
+            self.assertEqual(250, session.rcpt("x@fabrikam.com", ["NOTIFY=NEVER"])[0])
+            self.assertEqual(250, session.data(crlf("Subject: dsn-outbound\n\nx\n"))[0])
+        outbound = self.delivered("dsn-outbound")
+        self.assertEqual("alice@contoso.com", outbound.mail_from)
+        self.assertTrue({"RET=FULL", "ENVID=out-1"} <= set(outbound.mail_args.split()), outbound.mail_args)
+        # Postfix itself adds ORCPT (the recipient as received) when it relays with DSN.
+        self.assertEqual({"x@fabrikam.com": {"NOTIFY=NEVER", "ORCPT=rfc822;x@fabrikam.com"}}, rcpt_params(outbound))
+
     def test_rewritten_field_is_first_header(self):
         head = "From: alice@sales.contoso.com\nTo: bob@fabrikam.com\nSubject: first-header\n" + DATE
         self.send_outbound("alice@sales.contoso.com", ["bob@fabrikam.com"], head + "\nhi\n")
