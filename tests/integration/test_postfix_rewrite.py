@@ -206,6 +206,22 @@ class MessageHandlingTest(PostfixTestCase):
             self.assertDelivered(self.delivered("multi-%d" % n), expected, ["x@fabrikam.com"],
                                  "From: %s\nSubject: multi-%d\n%s" % (expected, n, DATE), "body %d\n" % n)
 
+    def test_several_inbound_messages_per_connection_do_not_leak(self):
+        plans = [
+            (["support@wingtiptoys.com"], ["support@contoso.com"]),
+            (["someone@fabrikam.com"], ["someone@fabrikam.com"]),
+            (["kate@wingtiptoys.com", "adam@contoso.com"], ["kate@wingtiptoys.com", "adam@fourthcoffee.com"]),
+        ]
+        with open_session(self.env.postfix.smtp_port, FOREIGN_CLIENT) as session:
+            for n, (rcpts, _) in enumerate(plans):
+                text = "From: customer@fabrikam.com\nSubject: multi-in-%d\n%s\nbody %d\n" % (n, DATE, n)
+                result = send(session, "customer@fabrikam.com", rcpts, crlf(text))
+                self.assertEqual(250, result.code, result.text)
+        for n, (_, expected) in enumerate(plans):
+            self.assertDelivered(self.delivered("multi-in-%d" % n), "customer@fabrikam.com", expected,
+                                 "From: customer@fabrikam.com\nSubject: multi-in-%d\n%s" % (n, DATE),
+                                 "body %d\n" % n)
+
     def test_untouched_headers_mime_parts_and_embedded_message(self):
         head_before = (
             "Return-Path: <alice@sales.contoso.com>\n"
