@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -52,6 +53,13 @@ void reload_loop(RuleStore& store, Logger& log) {
   }
 }
 
+// Returns path made absolute against the current directory (unchanged when that fails).
+std::string absolute_path(const std::string& path) {
+  std::error_code error;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  return error ? path : absolute.string();
+}
+
 // Runs the daemon; returns the exit status.
 int run(int argc, char** argv) {
   const ConfigOutcome outcome = parse_config(argc, argv);
@@ -67,7 +75,10 @@ int run(int argc, char** argv) {
     case ConfigOutcome::Mode::run:
       break;
   }
-  const DaemonConfig& config = outcome.config;
+  DaemonConfig config = outcome.config;
+  // The daemon changes to / when it detaches: make the paths it uses later absolute now.
+  config.rules_file = absolute_path(config.rules_file);
+  if (!config.pid_file.empty()) config.pid_file = absolute_path(config.pid_file);
   if (!outcome.errors.empty()) {
     for (const ConfigError& error : outcome.errors) std::cerr << error.to_string() << '\n';
     return kExitConfig;
@@ -119,11 +130,12 @@ int run(int argc, char** argv) {
     return kExitOsError;
   }
 
-  // SIGUSR1 is blocked before any thread exists, so only the reload thread ever receives it.
-  sigset_t usr1;
-  sigemptyset(&usr1);
-  sigaddset(&usr1, SIGUSR1);
-  pthread_sigmask(SIG_BLOCK, &usr1, nullptr);
+  // Blocked before any thread exists, so every thread inherits the mask: SIGUSR1 reaches only the reload
+  // thread (sigwait), SIGHUP, SIGTERM and SIGINT only libmilter's signal thread, which stops smfi_main.
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  for (const int signal : {SIGUSR1, SIGHUP, SIGTERM, SIGINT}) sigaddset(&blocked, signal);
+  pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
   std::thread reloader(reload_loop, std::ref(store), std::ref(log));
 
   log.log(LogLevel::notice, "NOQUEUE: starting: " + std::to_string(store.current()->rules().size()) +

@@ -42,6 +42,7 @@ std::string daemonize() {
 std::string write_pid_file(const std::string& path) {
   FILE* file = std::fopen(path.c_str(), "w");
   if (file == nullptr) return system_error("pid file " + path);
+  fchmod(fileno(file), 0644);
   std::fprintf(file, "%ld\n", static_cast<long>(getpid()));
   if (std::fclose(file) != 0) return system_error("pid file " + path);
   return "";
