@@ -92,16 +92,6 @@ class CaptureSink:
             self._thread.join(10)
 
     # ---- queries ----------------------------------------------------------------------------
-    def deliveries(self) -> List[Delivery]:
-        """Return a snapshot of all deliveries so far."""
-        with self._lock:
-            return list(self._deliveries)
-
-    def clear(self) -> None:
-        """Forget all deliveries so far."""
-        with self._lock:
-            self._deliveries.clear()
-
     def wait_for(self, predicate, timeout: float = 30.0) -> List[Delivery]:
         """Wait until predicate(deliveries) is true; return the deliveries, or raise on timeout."""
         deadline = time.monotonic() + timeout

@@ -11,7 +11,7 @@ import sys
 import tempfile
 import unittest
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from typing import Optional, Sequence
 
 from capture_sink import CaptureSink, Delivery
 from milter_process import MilterProcess

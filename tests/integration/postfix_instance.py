@@ -7,7 +7,6 @@ postlogd, and talks to the milter given at start. The system Postfix (/etc/postf
 """
 
 import os
-import re
 import shutil
 import signal
 import socket
@@ -180,12 +179,6 @@ class PostfixInstance:
         with open(os.path.join(self.config_dir, "master.cf"), "w") as f:
             f.write(MASTER_CF.format(**values))
 
-    def postconf(self, *settings: str) -> None:
-        """Change main.cf settings (name=value) in this instance and reload it if running."""
-        self._run(["postconf", "-c", self.config_dir, "-e", *settings])
-        if self.started:
-            self._run(["postfix", "-c", self.config_dir, "reload"])
-
     # ---- life cycle -------------------------------------------------------------------------
     def start(self) -> "PostfixInstance":
         """Write the config, start the master, and wait for both SMTP ports."""
@@ -258,10 +251,6 @@ class PostfixInstance:
             return False
         return not os.listdir(os.path.join(self.queue_dir, "maildrop"))
 
-    def flush(self) -> None:
-        """Ask the queue manager to retry deferred mail now."""
-        self._run(["postqueue", "-c", self.config_dir, "-f"])
-
     def sendmail(self, message: bytes, sender: str, recipients: List[str], extra_args=()) -> None:
         """Submit a message with sendmail(1) (postdrop + pickup, so non_smtpd_milters apply)."""
         args = [os.path.join(SBIN, "sendmail"), "-C", self.config_dir, "-i", *extra_args]
@@ -277,10 +266,6 @@ class PostfixInstance:
                 return f.read()
         except OSError:
             return ""
-
-    def log_lines_for(self, queue_id: str) -> List[str]:
-        """Return the log lines mentioning one queue id."""
-        return [l for l in self.log_text().splitlines() if re.search(r"\b%s\b" % re.escape(queue_id), l)]
 
     def _run(self, args: List[str]) -> subprocess.CompletedProcess:
         """Run one Postfix command from SBIN; raise with its output when it fails."""

@@ -1,0 +1,72 @@
+"""Sendmail alone, without the milter: the baseline the rewrite tests rely on.
+
+Proves that the private Sendmail relays from both listeners to the capture sink, keeps header and body
+bytes as sent, passes DSN parameters on, and records what Sendmail itself changes in address header
+fields (so the rewrite tests only use header text Sendmail leaves alone).
+"""
+
+import unittest
+
+from sendmail_harness import DATE, SendmailTestCase, crlf, main, open_session, send
+
+
+class SendmailAloneTest(SendmailTestCase):
+    """Sink <- Sendmail, no INPUT_MAIL_FILTER."""
+
+    WITH_MILTER = False
+
+    def test_relays_both_listeners_byte_for_byte(self):
+        head = ("From: Alice Example <alice@sales.contoso.com>\n"
+                "To: Bob <bob@fabrikam.com>, carol@research.contoso.com\n"
+                "Subject: base-relay\n" + DATE +
+                "Message-ID: <base-1@sales.contoso.com>\n"
+                "X-Folded: first line\n\tsecond line\n")
+        body = "line one\n.leading dot\n\nlast\n"
+        self.send_outbound("alice@sales.contoso.com", ["bob@fabrikam.com", "carol@research.contoso.com"],
+                           head + "\n" + body)
+        self.assertDelivered(self.delivered("base-relay"), "alice@sales.contoso.com",
+                             ["bob@fabrikam.com", "carol@research.contoso.com"], head, body)
+        inbound = head.replace("base-relay", "base-relay-mta")
+        self.send_inbound("x@fabrikam.com", ["support@wingtiptoys.com"], inbound + "\n" + body)
+        self.assertDelivered(self.delivered("base-relay-mta"), "x@fabrikam.com", ["support@wingtiptoys.com"],
+                             inbound, body)
+
+    def test_dsn_parameters_are_relayed(self):
+        head = "From: x@fabrikam.com\nTo: support@wingtiptoys.com\nSubject: base-dsn\n" + DATE
+        self.send_inbound("x@fabrikam.com",
+                          [("support@wingtiptoys.com", ["NOTIFY=SUCCESS,FAILURE", "ORCPT=rfc822;support@wingtiptoys.com"]),
+                           "kate@wingtiptoys.com"],
+                          head + "\nhi\n", mail_options=["RET=HDRS", "ENVID=base-envid"])
+        delivery = self.delivered("base-dsn")
+        self.assertEqual({"support@wingtiptoys.com": "NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;support@wingtiptoys.com",
+                          "kate@wingtiptoys.com": ""}, delivery.rcpt_params())
+        params = delivery.mail_params.split()
+        self.assertIn("RET=HDRS", params)
+        self.assertIn("ENVID=base-envid", params)
+
+    def test_null_sender(self):
+        head = ("From: MAILER-DAEMON@mail.sales.contoso.com\nTo: bob@fabrikam.com\nSubject: base-null\n" + DATE +
+                "Message-ID: <base-null@mail.sales.contoso.com>\n")
+        self.send_outbound("<>", ["bob@fabrikam.com"], head + "\nbounce\n")
+        self.assertDelivered(self.delivered("base-null"), "", ["bob@fabrikam.com"], head, "bounce\n")
+
+    def test_sendmail_reformats_address_lists_itself(self):
+        # Sendmail re-emits address lists with ", " between addresses (commaize) and adds Date and
+        # Message-Id when missing: a property of Sendmail, not of the milter (see DIFFERENCES.md).
+        with open_session(self.env.sendmail.originating_port) as session:
+            result = send(session, "a@fabrikam.com", ["b@fabrikam.com"],
+                          crlf("From: a@fabrikam.com,c@fabrikam.com\nTo: b@fabrikam.com ,  d@fabrikam.com\n"
+                               "Cc:  e@fabrikam.com\nX-Tight:value\nSubject: base-commaize\n\nx\n"))
+        self.assertEqual(250, result.code, result.text)
+        delivery = self.delivered("base-commaize")
+        lines = delivery.header_block().split(b"\r\n")
+        self.assertIn(b"From: a@fabrikam.com, c@fabrikam.com", lines)
+        self.assertIn(b"To: b@fabrikam.com, d@fabrikam.com", lines)
+        self.assertIn(b"Cc:  e@fabrikam.com", lines)
+        self.assertIn(b"X-Tight:value", lines)
+        self.assertTrue(any(line.startswith(b"Date: ") for line in lines), lines)
+        self.assertTrue(any(line.startswith(b"Message-Id: <") for line in lines), lines)
+
+
+if __name__ == "__main__":
+    main()
