@@ -171,7 +171,7 @@ TEST_CASE("socket specifications", "[config]") {
   }
 }
 
-TEST_CASE("--check-config: 0 when everything loads, 78 with every error as file:line", "[config]") {
+TEST_CASE("check-config mode: 0 when everything loads, 78 with every error as file:line", "[config]") {
   TempFile rules("rules", test::kRules);
   std::ostringstream out;
   std::ostringstream err;
