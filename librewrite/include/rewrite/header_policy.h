@@ -15,8 +15,10 @@ namespace rewrite {
 // Disposition-Notification-To, Resent-From, Resent-Sender.
 const std::vector<std::string>& default_outbound_headers();
 
-// Fields that are never rewritten: Return-Path, Received, Message-ID, Content-Type and the other
-// MIME fields, DKIM-Signature, ARC-*, Authentication-Results, X-MS-TNEF-Correlator.
+// Fields that are never rewritten (any case): Return-Path, Received, Delivered-To, X-Original-To (trace),
+// Message-ID, Resent-Message-ID, In-Reply-To, References (message identity), MIME-Version and every
+// Content-* field (MIME structure), DKIM-Signature, DomainKey-Signature, ARC-*, Authentication-Results
+// (signatures and their results), X-MS-TNEF-Correlator.
 bool is_never_touched(std::string_view field_name);
 
 class HeaderPolicy {
@@ -24,8 +26,13 @@ class HeaderPolicy {
   // Outbound: the default list; inbound: none (the envelope recipient only).
   HeaderPolicy();
 
-  // Builds a policy from explicit lists (names in any case). A name that is never touched, or that is
-  // not an address field we know how to rewrite, is an error; `source` names the setting for messages.
+  // Builds a policy from explicit lists (names in any case, surrounding blanks ignored, duplicates
+  // dropped; an empty list turns header rewriting off for that direction). The names that may be chosen
+  // are the address fields: From, Sender, Reply-To, To, Cc, Bcc, Return-Receipt-To,
+  // Disposition-Notification-To, Resent-From, Resent-Sender, Resent-To, Resent-Cc, Resent-Bcc,
+  // Resent-Reply-To, Errors-To, Mail-Reply-To, Mail-Followup-To. A never-touched name, an empty name or
+  // any other name is an error naming the field and the direction; errors carry `source` as file and
+  // line 0. The returned policy holds the valid names only.
   static HeaderPolicy from_lists(const std::vector<std::string>& outbound,
                                  const std::vector<std::string>& inbound,
                                  const std::string& source, std::vector<ConfigError>& errors);
@@ -33,6 +40,7 @@ class HeaderPolicy {
   // True when field_name (any case) may be rewritten in the given direction.
   bool allows(std::string_view field_name, Direction direction) const;
 
+  // The selected field names of a direction, lower case, in configuration order.
   const std::vector<std::string>& names(Direction direction) const;
 
  private:

@@ -35,9 +35,19 @@ struct HeaderRewrite {
   std::string reason;                  // when malformed
 };
 
-// Rewrites the addresses in value (a header value as the MTA hands it, possibly folded and with leading
-// white space) with table in the given direction. Lines of the result are under 998 bytes, folded with
-// "\n\t" where needed.
+// Rewrites the addresses in value (a header value as the MTA hands it, possibly folded with LF or CRLF and
+// with leading white space) with table in the given direction. Only the addr-specs that change are
+// replaced, in place; a trailing dot ("a@b.com.") is part of the replaced addr-spec; a result that differs
+// only in ASCII case is no change. A UTF-8 domain is also looked up in its punycode form. A line holding
+// a replacement is folded with "\n\t" after a comma or at white space (outside quotes, comments and angle
+// brackets) so that it stays under 998 bytes (the first line under 918, leaving room for the field name).
+// Returns unchanged for an empty value or one with no '@' outside quoted strings and comments. Returns
+// malformed (value untouched, reason set) when: the value is over 64 KiB or has more than 1000
+// addresses; it holds a NUL byte or a line break that is not folding; quotes, comments, angle or square
+// brackets do not balance; GMime warns (GMime 3.2.13 warns, for example, about "A <x> <y>", "a; b", an
+// 8-bit local part or domain, an invalid encoded word); the addr-specs found in the text are not, one for
+// one and in order, the mailboxes GMime reported (this catches addresses GMime drops silently and
+// "a @ b" spacing); or a long line has nowhere to fold.
 HeaderRewrite rewrite_header_value(std::string_view value, const RuleTable& table, Direction direction);
 
 }  // namespace rewrite

@@ -69,7 +69,11 @@ struct MessagePlan {
 
 // Computes the edits for one message. Outbound: the envelope sender and the outbound header fields;
 // inbound: the envelope recipients and the inbound header fields (none by default). The null sender is
-// never rewritten. Fields not allowed by options.headers, and never-touched fields, are left alone.
+// never rewritten, nor is an address whose result differs only in ASCII case. Fields not allowed by
+// options.headers, and never-touched fields, are left alone. Header edits come in field order; every
+// DKIM-Signature field among headers counts, and a field named in any of their h= tags that would change
+// is skipped (dkim_protected) or rewritten (dkim_rewritten) as options.dkim says. A selected field that
+// rewrite_header_value() finds malformed gets a malformed_header notice carrying its reason.
 MessagePlan plan_message(const RuleTable& table, const PlanOptions& options, Direction direction,
                          const Envelope& envelope, const std::vector<HeaderField>& headers);
 

@@ -1,0 +1,113 @@
+// message_plan.cpp: computing every envelope and header edit of one message before any is applied.
+#include "rewrite/message_plan.h"
+
+#include <map>
+#include <set>
+
+#include "rewrite/dkim.h"
+
+namespace rewrite {
+namespace {
+
+// Returns name lower-cased (ASCII), for counting fields and matching DKIM h= names.
+std::string lower_case(const std::string& name) {
+  std::string out(name);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// True when a lookup result names a different mailbox than address (ASCII case ignored).
+bool differs(const std::string& address, const std::string& rewritten) {
+  return lower_case(address) != lower_case(rewritten);
+}
+
+// Returns the changes as "a -> b, c -> d" for notices.
+std::string describe(const std::vector<AddressChange>& changes) {
+  std::string out;
+  for (const AddressChange& change : changes) {
+    if (!out.empty()) out += ", ";
+    out += change.original + " -> " + change.rewritten;
+  }
+  return out;
+}
+
+// Returns the fields covered by the DKIM-Signature fields among headers (lower case).
+std::set<std::string> signed_fields(const std::vector<HeaderField>& headers) {
+  std::vector<std::string> signatures;
+  for (const HeaderField& field : headers) {
+    if (lower_case(field.name) == "dkim-signature") signatures.push_back(field.value);
+  }
+  return dkim_covered_fields(signatures);
+}
+
+// Adds the header edits and notices of the direction to plan.
+void plan_headers(const RuleTable& table, const PlanOptions& options, Direction direction,
+                  const std::vector<HeaderField>& headers, MessagePlan& plan) {
+  if (options.headers.names(direction).empty()) return;
+  const std::set<std::string> covered = signed_fields(headers);
+  std::map<std::string, int> seen;  // lower-case name -> fields with that name so far
+  for (const HeaderField& field : headers) {
+    const std::string key = lower_case(field.name);
+    const int index = ++seen[key];
+    if (!options.headers.allows(field.name, direction) || is_never_touched(field.name)) continue;
+
+    HeaderRewrite rewrite = rewrite_header_value(field.value, table, direction);
+    if (rewrite.status == HeaderRewrite::Status::malformed) {
+      plan.notices.push_back({Notice::Kind::malformed_header, field.name, rewrite.reason});
+      continue;
+    }
+    if (rewrite.status != HeaderRewrite::Status::changed) continue;
+    if (covered.count(key) != 0) {
+      if (options.dkim == DkimPolicy::skip_signed) {
+        plan.notices.push_back({Notice::Kind::dkim_protected, field.name,
+                                "covered by an existing DKIM signature, not rewritten: " +
+                                    describe(rewrite.changes)});
+        continue;
+      }
+      plan.notices.push_back({Notice::Kind::dkim_rewritten, field.name,
+                              "covered by an existing DKIM signature, rewritten anyway: " +
+                                  describe(rewrite.changes)});
+    }
+    plan.headers.push_back({field.name, index, std::move(rewrite.value), std::move(rewrite.changes)});
+  }
+}
+
+}  // namespace
+
+MessagePlan plan_message(const RuleTable& table, const PlanOptions& options, Direction direction,
+                         const Envelope& envelope, const std::vector<HeaderField>& headers) {
+  MessagePlan plan;
+  if (direction == Direction::outbound) {
+    if (!envelope.sender.empty()) {
+      Lookup found = table.lookup(envelope.sender, Direction::outbound);
+      if (found.rewritten && differs(envelope.sender, found.address)) {
+        plan.sender_changed = true;
+        plan.sender = {envelope.sender, std::move(found.address), found.rule};
+      }
+    }
+  } else {
+    for (std::size_t i = 0; i < envelope.recipients.size(); ++i) {
+      const std::string& recipient = envelope.recipients[i];
+      if (recipient.empty()) continue;
+      Lookup found = table.lookup(recipient, Direction::inbound);
+      if (found.rewritten && differs(recipient, found.address)) {
+        plan.recipients.push_back({i, {recipient, std::move(found.address), found.rule}});
+      }
+    }
+  }
+  plan_headers(table, options, direction, headers, plan);
+  return plan;
+}
+
+const char* to_string(Notice::Kind kind) {
+  switch (kind) {
+    case Notice::Kind::malformed_header: return "malformed-header";
+    case Notice::Kind::dkim_protected: return "dkim-protected";
+    case Notice::Kind::dkim_rewritten: return "dkim-rewritten";
+  }
+  return "unknown";
+}
+
+}  // namespace rewrite
