@@ -9,7 +9,7 @@ child to reap); listens on 127.0.0.1 only. Standard library only.
 import socketserver
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 

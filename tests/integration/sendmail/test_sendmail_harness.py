@@ -5,7 +5,6 @@ bytes as sent, passes DSN parameters on, and records what Sendmail itself change
 fields (so the rewrite tests only use header text Sendmail leaves alone).
 """
 
-import unittest
 
 from sendmail_harness import DATE, SendmailTestCase, crlf, main, open_session, send
 
