@@ -69,7 +69,8 @@ MILTER_LINE = "INPUT_MAIL_FILTER(`rewrite', `S=unix:@SOCKET@, F=T, T=S:30s;R:30s
 
 def setup_dir() -> str:
     """The directory setup-sendmail filled (environment SENDMAIL_DIR)."""
-    return os.environ.get("SENDMAIL_DIR", os.path.join(HERE, "..", "..", "..", "build", "sendmail"))
+    default = os.path.join(HERE, "..", "..", "..", "build", "tests", "integration", "sendmail", "sendmail-pkg")
+    return os.environ.get("SENDMAIL_DIR", os.path.normpath(default))
 
 
 def preconditions_problem() -> str:

@@ -253,6 +253,23 @@ class MessageHandlingTest(SendmailTestCase):
             "Subject: sm-index\n" + DATE +
             "Message-ID: <index-1@sales.contoso.com>\n", "hi\n")
 
+    def test_long_address_list_rewritten_whole(self):
+        # Every address of a long folded list is rewritten and none is lost. Sendmail re-emits address
+        # lists itself (", " separators, folded before column 78 with eight spaces; see
+        # test_sendmail_harness), so the expected bytes are that layout of the rewritten list.
+        folded = ",\n\t".join("user%02d@sales.contoso.com" % i for i in range(8))
+        head = ("From: alice@sales.contoso.com\nTo: " + folded + "\nSubject: sm-long\n" + DATE +
+                "Message-ID: <long-1@sales.contoso.com>\n")
+        self.send_outbound("alice@sales.contoso.com", ["x@fabrikam.com"], head + "\nhi\n")
+        self.assertDelivered(
+            self.delivered("sm-long"), "alice@contoso.com", ["x@fabrikam.com"],
+            "From: alice@contoso.com\n"
+            "To: user00@contoso.com, user01@contoso.com, user02@contoso.com,\n"
+            "        user03@contoso.com, user04@contoso.com, user05@contoso.com,\n"
+            "        user06@contoso.com, user07@contoso.com\n"
+            "Subject: sm-long\n" + DATE +
+            "Message-ID: <long-1@sales.contoso.com>\n", "hi\n")
+
     def test_every_default_sender_side_field(self):
         head = ("From: alice@sales.contoso.com\n"
                 "Return-Receipt-To: alice@sales.contoso.com\n"
