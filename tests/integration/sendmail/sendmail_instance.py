@@ -146,7 +146,13 @@ class SendmailInstance:
               .replace("@SINK_PORT@", str(self.sink_port))
               .replace("@ORIGINATING_PORT@", str(self.originating_port))
               .replace("@MTA_PORT@", str(self.mta_port)))
-        mc_path = os.path.join(self.dir, "sendmail.mc")
+        with open(self.cf_path, "w") as f:
+            f.write(self.build_cf(mc))
+
+    def build_cf(self, mc: str, mc_name: str = "sendmail.mc") -> str:
+        """Run the packaged cf macros over mc text (kept as mc_name); return the sendmail.cf text."""
+        os.makedirs(self.dir, exist_ok=True)
+        mc_path = os.path.join(self.dir, mc_name)
         with open(mc_path, "w") as f:
             f.write(mc)
         cf_dir = os.path.join(self.root, "usr/share/sendmail/cf")
@@ -155,8 +161,7 @@ class SendmailInstance:
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.environment(), timeout=30)
         if result.returncode != 0:
             raise RuntimeError("m4 failed: %s" % result.stderr.decode(errors="replace"))
-        with open(self.cf_path, "wb") as f:
-            f.write(result.stdout)
+        return result.stdout.decode()
 
     # ---- life cycle -------------------------------------------------------------------------
     def command(self, *args: str) -> List[str]:

@@ -6,7 +6,9 @@ fields (so the rewrite tests only use header text Sendmail leaves alone).
 """
 
 
-from sendmail_harness import DATE, SendmailTestCase, crlf, main, open_session, send
+import os
+
+from sendmail_harness import DATE, HERE, SendmailTestCase, crlf, main, open_session, send
 
 
 class SendmailAloneTest(SendmailTestCase):
@@ -81,6 +83,20 @@ class SendmailAloneTest(SendmailTestCase):
             "X-List: " + folded.replace("\n", "\r\n") + "\r\n"
             "X-Tight:value\r\n"
             "Subject: base-commaize\r\n", rest)
+
+    def test_contrib_snippet_builds_the_filter_and_listeners(self):
+        # contrib/sendmail/rewrite-milter.mc, included in a minimal .mc, gives the documented lines.
+        snippet = os.path.join(HERE, "..", "..", "..", "contrib", "sendmail", "rewrite-milter.mc")
+        cf = self.env.sendmail.build_cf("OSTYPE(`linux')dnl\ninclude(`%s')dnl\nMAILER(`smtp')dnl\n"
+                                        % os.path.abspath(snippet), "contrib.mc")
+        lines = cf.splitlines()
+        self.assertIn("Xrewrite, S=unix:/run/rewrite-milter/rewrite-milter.sock, F=T, T=C:10s;S:30s;R:30s;E:5m",
+                      lines)
+        self.assertIn("O InputMailFilters=rewrite", lines)
+        self.assertEqual(["O DaemonPortOptions=Port=smtp, Name=MTA",
+                          "O DaemonPortOptions=Port=submission, Name=ORIGINATING, M=Ea"],
+                         [line for line in lines if line.startswith("O DaemonPortOptions=")])
+
 
 if __name__ == "__main__":
     main()

@@ -8,8 +8,6 @@ Disposition-Notification-To, Resent-From, Resent-Sender; inbound rewrites RCPT T
 DSN parameters; the null sender is never rewritten.
 """
 
-import smtplib
-
 from sendmail_harness import DATE, SendmailTestCase, crlf, main, open_session, send
 
 
@@ -348,19 +346,13 @@ class MilterDownTest(SendmailTestCase):
     the message unrewritten."""
 
     def test_unreachable_milter_tempfails(self):
+        # Sendmail answers MAIL with 451 4.3.2 when the F=T filter cannot be reached, on every listener.
         self.env.milter.stop()
-        head = "From: alice@sales.contoso.com\nSubject: sm-down\n" + DATE + "Message-ID: <down@sales.contoso.com>\n"
-        try:
-            with open_session(self.env.sendmail.originating_port) as session:
-                result = send(session, "alice@sales.contoso.com", ["x@fabrikam.com"], crlf(head + "\nhi\n"))
-                code = result.code
-        except smtplib.SMTPServerDisconnected:
-            code = 421
-        except smtplib.SMTPResponseException as e:
-            code = e.smtp_code
-        self.assertTrue(400 <= code < 500, "expected a temporary refusal, got %d" % code)
-        self.assertEqual([], [d for d in self.env.sink.deliveries() if b"sm-down" in d.data])
-
+        for port in (self.env.sendmail.originating_port, self.env.sendmail.mta_port):
+            with open_session(port) as session:
+                code, text = session.mail("alice@sales.contoso.com")
+                self.assertEqual((451, b"4.3.2 Please try again later"), (code, text))
+        self.assertEqual([], self.env.sink.deliveries())
 
 if __name__ == "__main__":
     main()
