@@ -65,6 +65,9 @@ class SharedSpace {
   std::string trace_value() const;
 
   const SharedSpaceSettings& settings() const { return settings_; }
+  // The number of known local mailboxes and cloud users.
+  std::size_t local_count() const { return local_.size(); }
+  std::size_t cloud_count() const { return cloud_.size(); }
 
  private:
   SharedSpaceSettings settings_;
