@@ -66,6 +66,13 @@ po::options_description make_description() {
       ("inbound-headers", po::value<std::string>(), "header fields rewritten in inbound mail (default none)")
       ("signed-headers", po::value<std::string>(), "DKIM-signed fields: skip or rewrite (default skip)")
       ("on-failure", po::value<std::string>(), "on internal errors: tempfail, accept or reject (default tempfail)")
+      ("shared-domain", po::value<std::string>(), "shared address space: the shared domain (default unset: off)")
+      ("routing-domain", po::value<std::string>(), "shared address space: the cloud routing domain")
+      ("local-recipients", po::value<std::string>(), "shared address space: file of local mailboxes")
+      ("cloud-recipients", po::value<std::string>(), "shared address space: file of cloud users")
+      ("forward-unknown", po::value<std::string>(), "shared address space: forward unlisted recipients, yes or no (default no)")
+      ("authoritative", po::value<std::string>(), "shared address space: refuse unknown recipients, yes or no (default yes)")
+      ("max-received", po::value<std::string>(), "shared address space: Received fields allowed on forwarded mail (default 30)")
       ("user,u", po::value<std::string>(), "user to run as")
       ("group,g", po::value<std::string>(), "group to run as")
       ("pid-file,p", po::value<std::string>(), "write the process id to this file")
@@ -144,6 +151,52 @@ std::optional<bool> parse_bool(const std::string& value) {
   return std::nullopt;
 }
 
+// The keys of the shared address space, each needing shared-domain.
+constexpr const char* kSharedSpaceKeys[] = {"routing-domain", "local-recipients", "cloud-recipients",
+                                            "forward-unknown", "authoritative", "max-received"};
+
+// Reads the shared address space settings (on when shared-domain is set), reporting bad values.
+void apply_shared_space(const Settings& settings, DaemonConfig& config, std::vector<ConfigError>& errors) {
+  const auto shared = settings.find("shared-domain");
+  if (shared == settings.end()) {
+    for (const char* key : kSharedSpaceKeys) {
+      const auto it = settings.find(key);
+      if (it != settings.end()) errors.push_back(it->second.error(key, "has no effect without shared-domain"));
+    }
+    return;
+  }
+  const std::size_t before = errors.size();
+  SharedSpaceSettings space;
+  space.shared_domain = shared->second.value;
+  auto value_of = [&](const char* key) -> const Setting* {
+    const auto it = settings.find(key);
+    return it == settings.end() ? nullptr : &it->second;
+  };
+  if (const Setting* s = value_of("routing-domain")) space.routing_domain = s->value;
+  else errors.push_back(shared->second.error("shared-domain", "needs routing-domain as well"));
+  if (const Setting* s = value_of("local-recipients")) space.local_recipients = s->value;
+  else errors.push_back(shared->second.error("shared-domain", "needs local-recipients as well"));
+  if (const Setting* s = value_of("cloud-recipients")) space.cloud_recipients = s->value;
+  for (const char* key : {"forward-unknown", "authoritative"}) {
+    const Setting* s = value_of(key);
+    if (s == nullptr) continue;
+    const auto flag = parse_bool(s->value);
+    if (!flag) errors.push_back(s->error(key, "'" + s->value + "' is not yes or no"));
+    else if (std::string(key) == "forward-unknown") space.forward_unknown = *flag;
+    else space.authoritative = *flag;
+  }
+  if (const Setting* s = value_of("max-received")) {
+    const bool digits = !s->value.empty() && s->value.size() <= 4 &&
+                        s->value.find_first_not_of("0123456789") == std::string::npos;
+    if (digits && std::stoi(s->value) >= 1) space.max_received = std::stoi(s->value);
+    else errors.push_back(s->error("max-received", "'" + s->value + "' is not a number from 1 to 9999"));
+  }
+  if (space.cloud_recipients.empty() && !space.forward_unknown) {
+    errors.push_back(shared->second.error("shared-domain", "needs cloud-recipients unless forward-unknown is yes"));
+  }
+  if (errors.size() == before) config.shared_space = space;
+}
+
 // Turns the merged settings into config, reporting each bad value at its location.
 void apply_settings(const Settings& settings, DaemonConfig& config, std::vector<ConfigError>& errors) {
   auto find = [&](const char* key) -> const Setting* {
@@ -189,6 +242,7 @@ void apply_settings(const Settings& settings, DaemonConfig& config, std::vector<
     else if (s->value == "reject") config.on_failure = FailureAction::reject;
     else errors.push_back(s->error("on-failure", "'" + s->value + "' is not tempfail, accept or reject"));
   }
+  apply_shared_space(settings, config, errors);
   if (const Setting* s = find("user")) config.user = s->value;
   if (const Setting* s = find("group")) config.group = s->value;
   if (const Setting* s = find("pid-file")) config.pid_file = s->value;

@@ -12,6 +12,7 @@
 #include "classify.h"
 #include "rewrite/config_error.h"
 #include "rewrite/message_plan.h"
+#include "rewrite/shared_space.h"
 
 namespace rewrite::milter {
 
@@ -40,6 +41,8 @@ struct DaemonConfig {
   std::string pid_file;
   bool foreground = false;
   int verbosity = 0;  // 0 normal, 1 verbose, 2 debug
+  // The shared address space (rewrite-milter.conf(5) SHARED ADDRESS SPACE); unset when shared-domain is.
+  std::optional<SharedSpaceSettings> shared_space;
   // Where each setting came from: key -> "file:line" or "command line" (for error messages).
   std::map<std::string, std::string> sources;
 

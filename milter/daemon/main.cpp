@@ -33,7 +33,19 @@ constexpr int kExitOsError = 71;  // EX_OSERR
 
 std::atomic<bool> g_stopping{false};
 
-// Waits for SIGUSR1 (blocked in every thread) and reloads the rules, all or nothing.
+// Returns the "N rules from FILE" summary of what is in force, with the shared space's list sizes.
+std::string loaded_summary(const RuleStore& store) {
+  const RuleSnapshot snapshot = store.snapshot();
+  std::string text = std::to_string(snapshot.table->rules().size()) + " rules loaded from " + store.path();
+  if (snapshot.space) {
+    text += ", shared space " + snapshot.space->settings().shared_domain + ": " +
+            std::to_string(snapshot.space->local_count()) + " local and " +
+            std::to_string(snapshot.space->cloud_count()) + " cloud recipients";
+  }
+  return text;
+}
+
+// Waits for SIGUSR1 (blocked in every thread) and reloads the rules and recipient lists, all or nothing.
 void reload_loop(RuleStore& store, Logger& log) {
   sigset_t set;
   sigemptyset(&set);
@@ -44,12 +56,11 @@ void reload_loop(RuleStore& store, Logger& log) {
     if (g_stopping.load()) return;
     const std::vector<ConfigError> errors = store.reload();
     if (errors.empty()) {
-      log.log(LogLevel::notice, "NOQUEUE: reload: " + std::to_string(store.current()->rules().size()) +
-                                    " rules loaded from " + store.path());
+      log.log(LogLevel::notice, "NOQUEUE: reload: " + loaded_summary(store));
       continue;
     }
     for (const ConfigError& error : errors) log.log(LogLevel::error, "NOQUEUE: reload: " + error.to_string());
-    log.log(LogLevel::error, "NOQUEUE: reload failed: keeping the previous rules");
+    log.log(LogLevel::error, "NOQUEUE: reload failed: keeping the previous rules and recipient lists");
   }
 }
 
@@ -79,6 +90,11 @@ int run(int argc, char** argv) {
   // The daemon changes to / when it detaches: make the paths it uses later absolute now.
   config.rules_file = absolute_path(config.rules_file);
   if (!config.pid_file.empty()) config.pid_file = absolute_path(config.pid_file);
+  if (config.shared_space) {
+    for (std::string* list : {&config.shared_space->local_recipients, &config.shared_space->cloud_recipients}) {
+      if (!list->empty()) *list = absolute_path(*list);
+    }
+  }
   if (!outcome.errors.empty()) {
     for (const ConfigError& error : outcome.errors) std::cerr << error.to_string() << '\n';
     return kExitConfig;
@@ -138,8 +154,7 @@ int run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
   std::thread reloader(reload_loop, std::ref(store), std::ref(log));
 
-  log.log(LogLevel::notice, "NOQUEUE: starting: " + std::to_string(store.current()->rules().size()) +
-                                " rules from " + store.path() + ", socket " + config.socket);
+  log.log(LogLevel::notice, "NOQUEUE: starting: " + loaded_summary(store) + ", socket " + config.socket);
   const int status = smfi_main();
   log.log(LogLevel::notice, "NOQUEUE: stopping");
 

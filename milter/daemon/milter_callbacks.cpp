@@ -19,8 +19,15 @@ MilterGlobals g_globals;
 // The actions we need: envelope sender and recipient changes, header changes.
 constexpr unsigned long kRequiredActions = SMFIF_CHGFROM | SMFIF_ADDRCPT_PAR | SMFIF_DELRCPT | SMFIF_CHGHDRS;
 
+// Returns the actions to ask for: the shared address space also adds its trace header.
+unsigned long required_actions() {
+  const bool shared = g_globals.rules != nullptr && g_globals.rules->shared_space_enabled();
+  return kRequiredActions | (shared ? SMFIF_ADDHDRS : 0);
+}
+
 // Steps we skip, stages at which we never answer, and byte-exact header values: taken where offered.
-// SMFIP_NR_RCPT is deliberately absent so that RCPT can refuse recipients.
+// SMFIP_NR_RCPT is deliberately absent so that RCPT can refuse recipients (the shared address space
+// refuses unknown ones with 550 5.1.1 there).
 constexpr unsigned long kWantedProtocol = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NOBODY |
                                           SMFIP_NOEOH | SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR |
                                           SMFIP_NR_HELO | SMFIP_NR_DATA | SMFIP_NR_UNKN | SMFIP_NR_EOH |
@@ -104,6 +111,9 @@ class LibmilterActions : public MtaActions {
     return smfi_chgheader(ctx_, const_cast<char*>(name.c_str()), index, const_cast<char*>(value.c_str())) ==
            MI_SUCCESS;
   }
+  bool add_header(const std::string& name, const std::string& value) override {
+    return smfi_addheader(ctx_, const_cast<char*>(name.c_str()), const_cast<char*>(value.c_str())) == MI_SUCCESS;
+  }
 
  private:
   // ESMTP arguments: NULL when there are none.
@@ -155,14 +165,15 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long actions, unsigned long protoco
                                  unsigned long* want_2, unsigned long* want_3) {
   // Takes only what we need; a connection whose MTA cannot change the envelope is not filtered.
   try {
-    if ((actions & kRequiredActions) != kRequiredActions) {
+    const unsigned long required = required_actions();
+    if ((actions & required) != required) {
       g_globals.log->log(LogLevel::error, "NOQUEUE: error: MTA does not offer the envelope and header change "
                                           "actions; not filtering this connection");
       return SMFIS_REJECT;
     }
     Connection* connection = connection_of(ctx);
     if (connection == nullptr) return SMFIS_REJECT;
-    *want_actions = kRequiredActions;
+    *want_actions = required;
     connection->protocol = protocol & kWantedProtocol;
     *want_protocol = connection->protocol;
     *want_2 = 0;
@@ -221,7 +232,8 @@ sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
     Connection* connection = connection_of(ctx);
     if (connection == nullptr) return failure_status();
     const std::string address = argv != nullptr && argv[0] != nullptr ? argv[0] : "";
-    return to_status(ctx, connection->session.rcpt_to(address, esmtp_args(argv)), connection, SMFIP_NR_RCPT);
+    const Reply reply = connection->session.rcpt_to(address, esmtp_args(argv), macro(ctx, "{i}"));
+    return to_status(ctx, reply, connection, SMFIP_NR_RCPT);
   } catch (const std::exception& e) {
     return escaped("RCPT TO", e.what());
   } catch (...) {
@@ -281,7 +293,7 @@ smfiDesc make_filter_description() {
   smfiDesc desc{};
   desc.xxfi_name = const_cast<char*>("rewrite-milter");
   desc.xxfi_version = SMFI_VERSION;
-  desc.xxfi_flags = kRequiredActions;
+  desc.xxfi_flags = required_actions();
   desc.xxfi_connect = on_connect;
   desc.xxfi_envfrom = on_envfrom;
   desc.xxfi_envrcpt = on_envrcpt;

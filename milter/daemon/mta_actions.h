@@ -1,5 +1,5 @@
 // mta_actions.h: the edits the session asks of the MTA at end of message. The libmilter glue implements
-// it with smfi_chgfrom, smfi_delrcpt, smfi_addrcpt_par and smfi_chgheader; tests implement it with a fake
+// it with smfi_chgfrom, smfi_delrcpt, smfi_addrcpt_par, smfi_chgheader and smfi_addheader; tests implement it with a fake
 // MTA that records the calls. Every function returns false when the MTA refused or the call failed.
 #pragma once
 
@@ -18,6 +18,8 @@ class MtaActions {
   virtual bool add_recipient(const std::string& address, const std::string& esmtp_args) = 0;
   // Replaces the index-th (1-based) field called name with value.
   virtual bool change_header(const std::string& name, int index, const std::string& value) = 0;
+  // Appends a header field at the end of the header (only negotiated when the shared space is on).
+  virtual bool add_header(const std::string& name, const std::string& value) = 0;
 };
 
 }  // namespace rewrite::milter

@@ -1,4 +1,4 @@
-// rule_store.cpp: all-or-nothing rule reloads (see rule_store.h).
+// rule_store.cpp: all-or-nothing reloads of the rules and the shared space's lists (see rule_store.h).
 #include "rule_store.h"
 
 namespace rewrite::milter {
@@ -7,21 +7,37 @@ RuleStore::RuleStore(std::string path, Loader loader) : path_(std::move(path)), 
   if (!loader_) loader_ = [](const std::string& file) { return RuleTable::load(file); };
 }
 
+void RuleStore::set_shared_space(SharedSpaceSettings settings, std::string source) {
+  space_settings_ = std::move(settings);
+  space_source_ = std::move(source);
+}
+
 std::vector<ConfigError> RuleStore::reload() {
-  // The table is built outside the lock; only the pointer swap is serialised.
+  // Both are built outside the lock, every error of both is reported; only the swap is serialised.
   LoadResult result = loader_(path_);
-  if (!result.ok()) {
-    if (result.errors.empty()) result.errors.push_back({path_, 0, "rules did not load"});
-    return result.errors;
+  std::vector<ConfigError> errors = std::move(result.errors);
+  if (!result.ok() && errors.empty()) errors.push_back({path_, 0, "rules did not load"});
+  std::shared_ptr<const SharedSpace> space;
+  if (space_settings_) {
+    std::vector<ConfigError> space_errors;
+    space = SharedSpace::load(*space_settings_, space_source_, space_errors);
+    if (!space && space_errors.empty()) space_errors.push_back({space_source_, 0, "shared space did not load"});
+    for (ConfigError& error : space_errors) errors.push_back(std::move(error));
   }
+  if (!errors.empty()) return errors;
   std::lock_guard<std::mutex> lock(mutex_);
-  table_ = std::move(result.table);
+  current_ = RuleSnapshot{std::move(result.table), std::move(space)};
   return {};
 }
 
 std::shared_ptr<const RuleTable> RuleStore::current() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return table_;
+  return current_.table;
+}
+
+RuleSnapshot RuleStore::snapshot() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return current_;
 }
 
 }  // namespace rewrite::milter

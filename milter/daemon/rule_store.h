@@ -1,17 +1,27 @@
-// rule_store.h: the rule table currently in force, replaced all at once on reload. A message takes its own
-// shared_ptr at MAIL FROM, so mail in flight finishes with the rules it started with while a reload
-// swaps in a new table. Thread safety: every member function may be called from any thread.
+// rule_store.h: the rule table (and, when configured, the shared address space with its recipient lists)
+// currently in force, replaced all at once on reload. A message takes its own snapshot at MAIL FROM, so
+// mail in flight finishes with the rules and lists it started with while a reload swaps in new ones.
+// Thread safety: every member function may be called from any thread, except set_shared_space(), which
+// must be called before the first reload.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "rewrite/rule_table.h"
+#include "rewrite/shared_space.h"
 
 namespace rewrite::milter {
+
+// The rules and the shared space of one load, always used together.
+struct RuleSnapshot {
+  std::shared_ptr<const RuleTable> table;   // null before the first successful load
+  std::shared_ptr<const SharedSpace> space; // null when the shared space is off
+};
 
 class RuleStore {
  public:
@@ -20,20 +30,29 @@ class RuleStore {
   // loader reads and validates a rules file; the default is RuleTable::load.
   explicit RuleStore(std::string path, Loader loader = {});
 
-  // Builds a complete new table from the file and swaps it in only when it loaded without errors.
-  // Returns the errors (empty on success); on errors the previous table stays in force.
+  // Turns the shared address space on: every reload also reads its recipient lists. source names the
+  // settings' origin for errors that are not tied to a list line.
+  void set_shared_space(SharedSpaceSettings settings, std::string source);
+  bool shared_space_enabled() const { return space_settings_.has_value(); }
+
+  // Builds a complete new table (and shared space) and swaps them in together only when everything
+  // loaded without errors. Returns every error (empty on success); on errors the previous set stays.
   std::vector<ConfigError> reload();
 
   // Returns the table in force (null before the first successful load).
   std::shared_ptr<const RuleTable> current() const;
+  // Returns the table and the shared space in force, taken together.
+  RuleSnapshot snapshot() const;
 
   const std::string& path() const { return path_; }
 
  private:
   std::string path_;
   Loader loader_;
+  std::optional<SharedSpaceSettings> space_settings_;
+  std::string space_source_;
   mutable std::mutex mutex_;
-  std::shared_ptr<const RuleTable> table_;
+  RuleSnapshot current_;
 };
 
 }  // namespace rewrite::milter

@@ -14,6 +14,7 @@ std::string printable_queue_id(const std::string& queue_id) {
 // Everything known about the message in progress; dropped at end of message, abort or next MAIL.
 struct Session::Message {
   std::shared_ptr<const RuleTable> table;  // the rules this message started with
+  std::shared_ptr<const SharedSpace> space; // and the shared space loaded with them (null when off)
   Classification classification;
   std::string queue_id;                    // {i} when the MTA sent it before end of message
   Envelope envelope;                       // normalised addresses for the planner
@@ -22,6 +23,8 @@ struct Session::Message {
   std::vector<HeaderField> headers;
   std::size_t header_bytes = 0;
   bool header_overflow = false;
+  LoopEvidence loop_evidence;              // trace fields and Received count, kept even on overflow
+  std::set<std::string> replaced;          // recipients already replaced at end of message
 };
 
 namespace {
@@ -94,7 +97,9 @@ Reply Session::mail_from(const MailEvent& event) {
     pending_.reset();
     auto message = std::make_unique<Message>();
     message->queue_id = event.queue_id;
-    message->table = rules_.current();
+    RuleSnapshot snapshot = rules_.snapshot();
+    message->table = std::move(snapshot.table);
+    message->space = std::move(snapshot.space);
     if (!message->table) return failure(event.queue_id, "no rule table loaded");
     const std::string& daemon_name = event.daemon_name.empty() ? daemon_name_ : event.daemon_name;
     message->classification = classify(client_, event.auth_authen, daemon_name, settings_.classify);
@@ -113,11 +118,25 @@ Reply Session::mail_from(const MailEvent& event) {
   }
 }
 
-Reply Session::rcpt_to(const std::string& address, const std::vector<std::string>& esmtp_args) {
+Reply Session::rcpt_to(const std::string& address, const std::vector<std::string>& esmtp_args,
+                       const std::string& queue_id) {
   try {
     if (pending_) return *pending_;
     if (!message_) return {};
-    message_->envelope.recipients.push_back(normalize_envelope_address(address));
+    std::string recipient = normalize_envelope_address(address);
+    if (message_->space) {
+      const SharedSpace::Decision decision = decide_recipient(*message_->space, *message_->table,
+                                                              message_->classification.direction, recipient);
+      if (decision.verdict == SharedSpace::Verdict::unknown) {
+        // Refused now, so nothing bounces later: the sender's own MTA reports it.
+        log_.log(LogLevel::info, printable_queue_id(queue_id.empty() ? message_->queue_id : queue_id) +
+                                     ": rcpt=<" + recipient + "> rejected: 5.1.1 unknown in shared domain");
+        return Reply{Verdict::reject, "550", "5.1.1",
+                     "<" + recipient + ">: Recipient address rejected: no such user in " +
+                         message_->space->settings().shared_domain};
+      }
+    }
+    message_->envelope.recipients.push_back(std::move(recipient));
     message_->raw_recipients.push_back(address);
     message_->recipient_args.push_back(join_args(esmtp_args));
     return {};
@@ -130,7 +149,9 @@ Reply Session::rcpt_to(const std::string& address, const std::vector<std::string
 
 Reply Session::header(const std::string& name, const std::string& value) {
   try {
-    if (!message_ || message_->header_overflow) return {};
+    if (!message_) return {};
+    message_->loop_evidence.add(name, value);
+    if (message_->header_overflow) return {};
     message_->header_bytes += name.size() + value.size() + 4;
     if (message_->header_bytes > kMaxHeaderBytes) {
       // Bounded memory: a header this large is not rewritten at all (indexes would be unreliable).
@@ -180,7 +201,7 @@ Reply Session::apply_plan(const MessagePlan& plan, const std::string& queue_id, 
     log_.log(LogLevel::info, queue_id + ": from=<" + plan.sender.original + "> -> <" + plan.sender.rewritten +
                                  "> rule=" + rule_name(plan.sender));
   }
-  std::set<std::string> replaced;
+  std::set<std::string>& replaced = message_->replaced;
   for (const RecipientEdit& edit : plan.recipients) {
     if (edit.position >= message_->raw_recipients.size()) return failure(queue_id, "recipient edit out of range");
     const std::string& raw = message_->raw_recipients[edit.position];
@@ -205,6 +226,28 @@ Reply Session::apply_plan(const MessagePlan& plan, const std::string& queue_id, 
   return {};
 }
 
+Reply Session::apply_forwards(const SharedSpacePlan& plan, const std::string& queue_id, MtaActions& mta) {
+  // Replaces each forwarded recipient by its routing-domain address, then adds the trace header at the
+  // end of the header, after every smfi_chgheader edit, so it shifts no index those edits used.
+  for (const ForwardEdit& edit : plan.forwards) {
+    if (edit.position >= message_->raw_recipients.size()) return failure(queue_id, "forward out of range");
+    if (!message_->replaced.insert(edit.original).second) continue;
+    if (!mta.delete_recipient(message_->raw_recipients[edit.position])) {
+      return failure(queue_id, "smfi_delrcpt failed");
+    }
+    if (!mta.add_recipient("<" + edit.rewritten + ">", message_->recipient_args[edit.position])) {
+      return failure(queue_id, "smfi_addrcpt_par failed");
+    }
+    log_.log(LogLevel::info, queue_id + ": rcpt=<" + edit.original + "> -> <" + edit.rewritten +
+                                 "> shared-space=forward");
+  }
+  if (plan.forwards.empty()) return {};
+  // With SMFIP_HDR_LEADSPC the MTA inserts no space after the colon: the value must carry its own.
+  const std::string value = (leading_space_ ? " " : "") + plan.trace_value;
+  if (!mta.add_header(kForwardTraceHeader, value)) return failure(queue_id, "smfi_addheader failed");
+  return {};
+}
+
 Reply Session::end_of_message(const std::string& eom_queue_id, MtaActions& mta) {
   try {
     if (pending_) {
@@ -221,7 +264,18 @@ Reply Session::end_of_message(const std::string& eom_queue_id, MtaActions& mta) 
     const MessagePlan plan = planner_(*message_->table, settings_.plan, message_->classification.direction,
                                       message_->envelope, message_->headers);
     log_notices(plan, queue_id);
-    if (plan.empty()) {
+    SharedSpacePlan forwards;
+    if (message_->space) {
+      forwards = plan_shared_space(*message_->space, *message_->table, message_->classification.direction,
+                                   message_->envelope, plan, message_->loop_evidence);
+    }
+    if (forwards.loop) {
+      // Never forwarded again: refused as a whole, before any edit, so the previous hop reports it.
+      log_.log(LogLevel::notice, queue_id + ": loop: " + forwards.loop_reason);
+      message_.reset();
+      return Reply{Verdict::reject, "554", "5.4.6", "Mail loop: " + forwards.loop_reason};
+    }
+    if (plan.empty() && forwards.empty()) {
       if (log_.enabled(LogLevel::verbose)) {
         log_.log(LogLevel::verbose, queue_id + ": unchanged (" +
                                         to_string(message_->classification.direction) + ")");
@@ -230,6 +284,7 @@ Reply Session::end_of_message(const std::string& eom_queue_id, MtaActions& mta) 
       return {};
     }
     Reply reply = apply_plan(plan, queue_id, mta);
+    if (reply.verdict == Verdict::proceed) reply = apply_forwards(forwards, queue_id, mta);
     message_.reset();
     pending_.reset();
     return reply;

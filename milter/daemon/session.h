@@ -19,6 +19,7 @@
 #include "logger.h"
 #include "mta_actions.h"
 #include "rewrite/message_plan.h"
+#include "rewrite/shared_space_plan.h"
 #include "rule_store.h"
 
 namespace rewrite::milter {
@@ -78,9 +79,11 @@ class Session {
   // the rule table in force. A failure reply is also remembered and repeated at RCPT and end of message,
   // for MTAs that were told not to expect a reply at MAIL or header time.
   Reply mail_from(const MailEvent& event);
-  // RCPT TO: address as passed by the MTA, then its ESMTP arguments. (The RCPT stage keeps its reply
-  // so that unknown recipients can later be refused here with 550 5.1.1.)
-  Reply rcpt_to(const std::string& address, const std::vector<std::string>& esmtp_args);
+  // RCPT TO: address as passed by the MTA, then its ESMTP arguments, and {i} when known. With the
+  // shared address space on, a recipient of the shared domain known nowhere is refused here with
+  // 550 5.1.1 (authoritative) and is not part of the message.
+  Reply rcpt_to(const std::string& address, const std::vector<std::string>& esmtp_args,
+                const std::string& queue_id = "");
   // One top-level header field, value as the MTA passed it.
   Reply header(const std::string& name, const std::string& value);
   // End of message: plans and applies every edit. queue_id is {i} ("" when unset).
@@ -97,6 +100,7 @@ class Session {
 
   Reply failure(const std::string& queue_id, const std::string& what);
   Reply apply_plan(const MessagePlan& plan, const std::string& queue_id, MtaActions& mta);
+  Reply apply_forwards(const SharedSpacePlan& plan, const std::string& queue_id, MtaActions& mta);
   void log_notices(const MessagePlan& plan, const std::string& queue_id);
   std::string queue_id_or(const std::string& queue_id) const;
 

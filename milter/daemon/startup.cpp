@@ -19,6 +19,7 @@ std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, S
   if (!config.group.empty() && getgrnam(config.group.c_str()) == nullptr) {
     errors.push_back({config.source_of("group"), 0, "group: no such group '" + config.group + "'"});
   }
+  if (config.shared_space) store.set_shared_space(*config.shared_space, config.source_of("shared-domain"));
   if (!config.rules_file.empty()) {
     for (ConfigError& error : store.reload()) errors.push_back(std::move(error));
   }
@@ -34,6 +35,10 @@ int check_config(const ConfigOutcome& outcome, std::ostream& out, std::ostream& 
   for (const ConfigError& error : errors) err << error.to_string() << '\n';
   if (!errors.empty()) return kExitConfig;
   out << "configuration OK: " << store.current()->rules().size() << " rules from " << store.path() << '\n';
+  if (const auto space = store.snapshot().space) {
+    out << "shared address space " << space->settings().shared_domain << " -> " << space->settings().routing_domain
+        << ": " << space->local_count() << " local, " << space->cloud_count() << " cloud recipients\n";
+  }
   return kExitOk;
 }
 

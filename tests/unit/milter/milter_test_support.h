@@ -32,6 +32,9 @@ class FakeMta : public MtaActions {
   bool change_header(const std::string& name, int index, const std::string& value) override {
     return record("chgheader " + name + " " + std::to_string(index) + " [" + value + "]");
   }
+  bool add_header(const std::string& name, const std::string& value) override {
+    return record("addheader " + name + " [" + value + "]");
+  }
 
  private:
   bool record(const std::string& call) {
