@@ -159,6 +159,7 @@ SharedSpace::Decision SharedSpace::decide(std::string_view recipient) const {
   } else if (cloud_.count(local) || settings_.forward_unknown) {
     decision.verdict = Verdict::forward;
     decision.address = parts->local + "@" + settings_.routing_domain;
+    decision.unlisted = !cloud_.count(local);
   } else {
     decision.verdict = settings_.authoritative ? Verdict::unknown : Verdict::pass;
   }

@@ -41,6 +41,7 @@ class SharedSpace {
   struct Decision {
     Verdict verdict = Verdict::not_shared;
     std::string address;  // the rewritten address when forward
+    bool unlisted = false;  // forward only because of forward-unknown (in neither list)
   };
 
   // Loads the recipient lists named in settings and checks the settings. Every problem is appended to
