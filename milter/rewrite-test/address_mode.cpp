@@ -4,6 +4,7 @@
 
 #include "modes.h"
 #include "rewrite/address.h"
+#include "rewrite/shared_space_cases.h"
 
 namespace rewrite::tool {
 namespace {
@@ -44,12 +45,19 @@ void explain_one(const RuleTable& table, const std::string& raw, Direction direc
 
 }  // namespace
 
-int run_address_mode(const Options& options, const RuleTable& table, std::ostream& out) {
+int run_address_mode(const Options& options, const RuleTable& table, const SharedSpace* space, std::ostream& out) {
   for (const std::string& address : options.outbound_addresses) {
     explain_one(table, address, Direction::outbound, out);
   }
   for (const std::string& address : options.inbound_addresses) {
     explain_one(table, address, Direction::inbound, out);
+    if (space != nullptr) {
+      const std::string account =
+          describe_recipient(*space, table, Direction::inbound, normalize_envelope_address(address));
+      if (!account.empty()) {
+        out << "shared space " << space->settings().shared_domain << ": " << account << '\n';
+      }
+    }
   }
   return kExitOk;
 }

@@ -4,11 +4,12 @@
 
 #include "modes.h"
 #include "rewrite/cases_file.h"
+#include "rewrite/shared_space_cases.h"
 
 namespace rewrite::tool {
 
-int run_cases_mode(const Options& options, const RuleTable& table, std::ostream& out,
-                   std::ostream& err) {
+int run_cases_mode(const Options& options, const RuleTable& table, const SharedSpace* space,
+                   std::ostream& out, std::ostream& err) {
   std::string error;
   const std::optional<std::string> text = read_input(options.cases_file, error);
   if (!text) {
@@ -16,7 +17,7 @@ int run_cases_mode(const Options& options, const RuleTable& table, std::ostream&
     return kExitUsage;
   }
   const CasesFile cases = parse_cases(*text, display_name(options.cases_file));
-  const CasesReport report = run_cases(table, cases);
+  const CasesReport report = run_cases(table, space, cases);
   for (const CaseFailure& failure : report.failures) {
     out << failure.message << '\n';
   }

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "options.h"
 #include "rewrite/rule_table.h"
+#include "rewrite/shared_space.h"
 
 namespace rewrite::tool {
 
@@ -18,16 +20,25 @@ std::optional<std::string> read_input(const std::string& path, std::string& erro
 // Returns the name to show for an input path: "<stdin>" for "-".
 std::string display_name(const std::string& path);
 
-// --outbound ADDR / --inbound ADDR: prints each result and the table's account of the decision.
-int run_address_mode(const Options& options, const RuleTable& table, std::ostream& out);
+// Reads the shared address space settings (--config and the individual options) with rewrite-milter's
+// parser and loads the recipient lists. rules_file is taken from the configuration when empty. Returns
+// false after printing every error as file:line: reason; space stays null when the shared space is off.
+bool load_shared_space(const Options& options, std::string& rules_file, std::shared_ptr<const SharedSpace>& space,
+                       std::ostream& err);
+
+// --outbound ADDR / --inbound ADDR: prints each result and the table's account of the decision, and
+// for inbound addresses the shared space's decision (space may be null).
+int run_address_mode(const Options& options, const RuleTable& table, const SharedSpace* space, std::ostream& out);
 
 // --message FILE: prints the rewritten message (changes to err), or with --diff the unified diff.
-int run_message_mode(const Options& options, const RuleTable& table, std::ostream& out,
-                     std::ostream& err);
+// With a shared space, recipients are refused, forwarded and the trace field added as the milter does.
+int run_message_mode(const Options& options, const RuleTable& table, const SharedSpace* space,
+                     std::ostream& out, std::ostream& err);
 
 // --cases FILE: prints every mismatch as FILE:LINE: ... and the summary; 1 on any mismatch.
-int run_cases_mode(const Options& options, const RuleTable& table, std::ostream& out,
-                   std::ostream& err);
+// With a shared space, inbound cases may expect the forwarded address or `refused`.
+int run_cases_mode(const Options& options, const RuleTable& table, const SharedSpace* space,
+                   std::ostream& out, std::ostream& err);
 
 // --check-addresses FILE: prints every finding and the summary; 1 on any finding.
 int run_check_mode(const Options& options, const RuleTable& table, std::ostream& out,

@@ -48,8 +48,20 @@ po::options_description describe_options() {
      "run the expected cases in FILE (`outbound|inbound INPUT EXPECTED` lines)")
     ("check-addresses", po::value<std::string>()->value_name("FILE"),
      "check the rules against the organisation's addresses in FILE (one mailbox per line)");
+  po::options_description shared("Shared address space (as rewrite-milter.conf(5))");
+  shared.add_options()
+    ("config,c", po::value<std::string>()->value_name("FILE"),
+     "read rewrite-milter's configuration file: its shared address space settings, and its rules "
+     "file unless -r is given")
+    ("shared-domain", po::value<std::string>()->value_name("DOMAIN"), "the shared domain (turns the shared space on)")
+    ("routing-domain", po::value<std::string>()->value_name("DOMAIN"), "the cloud routing domain")
+    ("local-recipients", po::value<std::string>()->value_name("FILE"), "the local mailboxes")
+    ("cloud-recipients", po::value<std::string>()->value_name("FILE"), "the cloud users")
+    ("forward-unknown", po::value<std::string>()->value_name("yes|no"), "forward unlisted recipients (default no)")
+    ("authoritative", po::value<std::string>()->value_name("yes|no"), "refuse unknown recipients (default yes)")
+    ("max-received", po::value<std::string>()->value_name("N"), "loop guard: Received fields allowed (default 30)");
   po::options_description all;
-  all.add(general).add(address).add(message).add(check);
+  all.add(general).add(address).add(message).add(check).add(shared);
   return all;
 }
 
@@ -57,6 +69,7 @@ po::options_description describe_options() {
 std::string help_text(const po::options_description& description) {
   std::ostringstream out;
   out << "Usage: rewrite-test -r RULES --outbound ADDR | --inbound ADDR\n"
+         "       rewrite-test -c rewrite-milter.conf --inbound ADDR   (with the shared address space)\n"
          "       rewrite-test -r RULES --message FILE [--outbound|--inbound] [--mail-from ADDR]\n"
          "                    [--rcpt ADDR]... [--diff]\n"
          "       rewrite-test -r RULES --cases FILE\n"
@@ -146,10 +159,22 @@ std::string interpret(const po::variables_map& vm, Options& options) {
       return "nothing to do: give --outbound, --inbound, --message, --cases or --check-addresses";
     }
   }
-  if (!vm.count("rules")) {
-    return "a rules file is required (-r FILE)";
+  for (const char* name : {"shared-domain", "routing-domain", "local-recipients", "cloud-recipients",
+                           "forward-unknown", "authoritative", "max-received"}) {
+    if (vm.count(name)) {
+      options.shared_space_args.push_back(std::string("--") + name);
+      options.shared_space_args.push_back(vm[name].as<std::string>());
+    }
   }
-  options.rules_file = vm["rules"].as<std::string>();
+  if (vm.count("config")) {
+    options.config_file = vm["config"].as<std::string>();
+  }
+  if (!vm.count("rules") && options.config_file.empty()) {
+    return "a rules file is required (-r FILE, or -c FILE naming one)";
+  }
+  if (vm.count("rules")) {
+    options.rules_file = vm["rules"].as<std::string>();
+  }
   if (vm.count("format")) {
     options.rules_format = vm["format"].as<std::string>();
     if (options.rules_format != "detect" && options.rules_format != "native" &&

@@ -32,6 +32,10 @@ struct Options {
   std::string signed_headers = "skip";  // skip or rewrite
   std::string cases_file;
   std::string address_list;
+  // The shared address space: a rewrite-milter.conf(5) file and/or its keys given as options, passed
+  // to the daemon's own parser as "--key value" pairs ("" when none).
+  std::string config_file;
+  std::vector<std::string> shared_space_args;
   std::string help_text;
 };
 
