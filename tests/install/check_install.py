@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""check_install.py: checks what `cmake --install` puts into a prefix, using only installed files.
+
+Usage: check_install.py STEP --build DIR --prefix DIR --version X.Y.Z --data DIR
+
+STEP is one of:
+  install   wipe PREFIX and run `cmake --install BUILD --prefix PREFIX`; check the file list
+  daemon    the installed rewrite-milter: --version, --check-config on the installed examples
+            (exit 0) and on broken files (exit 78, file:line on standard error)
+  tool      the installed rewrite-test on the installed example rules, in each of its modes
+  man       the four installed man pages lint clean with `mandoc -Tlint -W warning`
+  systemd   the installed unit and drop-in pass `systemd-analyze verify` without a warning
+  postfix   the installed main.cf and master.cf snippets are accepted by postconf(1)
+Exit 0 when every check passed, 1 otherwise, 77 when a tool the step needs is missing.
+Expected values come from the example files and the documented behaviour, not from runs.
+"""
+import argparse
+import grp
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+
+MAN_PAGES = ["man1/rewrite-test.1", "man5/rewrite-milter.conf.5", "man5/rewrite-rules.5",
+             "man8/rewrite-milter.8"]
+EXAMPLES = ["README.md", "rewrite-milter.conf",
+            "rules/group-consolidation.rules", "rules/merger.rules", "rules/partner.rules",
+            "rules/shared-address-space.rules", "rules/exchange-export.csv",
+            "shared-address-space/rewrite-milter.conf", "shared-address-space/local-recipients",
+            "shared-address-space/cloud-recipients", "shared-address-space/main.cf.snippet",
+            "postfix/main.cf", "postfix/master.cf", "postfix/README.md",
+            "sendmail/rewrite-milter.mc",
+            "systemd/rewrite-milter.service", "systemd/postfix-chroot.conf", "systemd/README.md"]
+
+
+class Checker:
+    """Collects failed checks so that one run reports all of them."""
+
+    def __init__(self):
+        self.failures = []
+
+    def check(self, ok, what):
+        """Records what as failed unless ok; returns ok."""
+        print(("ok   " if ok else "FAIL ") + what)
+        if not ok:
+            self.failures.append(what)
+        return ok
+
+    def run(self, argv, expect_exit, stdout_lines=(), stdout_has=(), stderr_has=(),
+            stderr_empty=False, stdout_empty=False, cwd=None):
+        """Runs argv and checks its exit status and output; returns (stdout, stderr)."""
+        result = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, timeout=60, text=True)
+        name = " ".join(os.path.basename(a) if os.path.isabs(a) else a for a in argv)
+        ok = self.check(result.returncode == expect_exit,
+                        f"{name}: exit {result.returncode}, expected {expect_exit}")
+        lines = result.stdout.splitlines()
+        for line in stdout_lines:
+            ok &= self.check(line in lines, f"{name}: stdout line {line!r}")
+        for text in stdout_has:
+            ok &= self.check(text in result.stdout, f"{name}: stdout has {text!r}")
+        for text in stderr_has:
+            ok &= self.check(text in result.stderr, f"{name}: stderr has {text!r}")
+        if stderr_empty:
+            ok &= self.check(result.stderr == "", f"{name}: stderr empty")
+        if stdout_empty:
+            ok &= self.check(result.stdout == "", f"{name}: stdout empty")
+        if not ok:
+            print(f"--- stdout:\n{result.stdout}--- stderr:\n{result.stderr}---")
+        return result.stdout, result.stderr
+
+
+def step_install(c, options):
+    """Installs into a fresh prefix and checks that every promised file is there."""
+    if os.path.exists(options.prefix):
+        shutil.rmtree(options.prefix)
+    c.run(["cmake", "--install", options.build, "--prefix", options.prefix], 0)
+    for binary in ["sbin/rewrite-milter", "bin/rewrite-test"]:
+        path = os.path.join(options.prefix, binary)
+        c.check(os.path.isfile(path) and os.access(path, os.X_OK), f"{binary} installed, executable")
+    for page in MAN_PAGES:
+        c.check(os.path.isfile(os.path.join(options.prefix, "share/man", page)), f"share/man/{page} installed")
+    examples = os.path.join(options.prefix, "share/doc/rewrite-milter/examples")
+    for example in EXAMPLES:
+        c.check(os.path.isfile(os.path.join(examples, example)), f"examples/{example} installed")
+    stray = [os.path.join(d, f) for d, _, files in os.walk(examples) for f in files if f == "CMakeLists.txt"]
+    c.check(not stray, "no CMakeLists.txt among the installed examples")
+
+
+def current_user_and_group():
+    """Returns the names of the user and group running the test (they exist on any machine)."""
+    return pwd.getpwuid(os.getuid()).pw_name, grp.getgrgid(os.getgid()).gr_name
+
+
+def step_daemon(c, options):
+    """The installed daemon: version, configuration checks that pass and that fail."""
+    milter = os.path.join(options.prefix, "sbin/rewrite-milter")
+    examples = os.path.join(options.prefix, "share/doc/rewrite-milter/examples")
+    rules = os.path.join(examples, "rules")
+    c.run([milter, "--version"], 0, stdout_lines=[f"rewrite-milter {options.version}"])
+    # The example configuration names user "rewrite" and files under /etc, which a build machine
+    # lacks; the command line wins, so point those settings at what exists.
+    user, group = current_user_and_group()
+    overrides = ["-u", user, "-g", group]
+    config = os.path.join(examples, "rewrite-milter.conf")
+    for name, count in [("group-consolidation.rules", 2), ("merger.rules", 2), ("partner.rules", 2),
+                        ("shared-address-space.rules", 1), ("exchange-export.csv", 3)]:
+        path = os.path.join(rules, name)
+        c.run([milter, "--check-config", "-c", config, "-r", path] + overrides, 0,
+              stdout_lines=[f"configuration OK: {count} rules from {path}"], stderr_empty=True)
+    shared = os.path.join(examples, "shared-address-space")
+    c.run([milter, "-n", "-c", os.path.join(shared, "rewrite-milter.conf"),
+           "-r", os.path.join(rules, "shared-address-space.rules"),
+           "--local-recipients", os.path.join(shared, "local-recipients"),
+           "--cloud-recipients", os.path.join(shared, "cloud-recipients")] + overrides, 0,
+          stdout_has=["shared address space contoso.edu -> live.contoso.edu:"], stderr_empty=True)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bad_rules = os.path.join(tmp, "bad.rules")
+        with open(bad_rules, "w") as f:
+            f.write("# two errors, on lines 2 and 4\n"
+                    "*contoso.com      contoso.com\n"
+                    "fourthcoffee.com  contoso.com\n"
+                    "sales.*.com       contoso.com\n")
+        c.run([milter, "-n", "-c", config, "-r", bad_rules] + overrides, 78,
+              stderr_has=[f"{bad_rules}:2: ", f"{bad_rules}:4: "])
+        bad_config = os.path.join(tmp, "bad.conf")
+        with open(bad_config, "w") as f:
+            f.write("# a bad value on line 3, an unknown key on line 4\n"
+                    f"rules = {os.path.join(rules, 'merger.rules')}\n"
+                    "on-failure = maybe\n"
+                    "no-such-setting = 1\n")
+        c.run([milter, "-n", "-c", bad_config] + overrides, 78,
+              stderr_has=[f"{bad_config}:3: on-failure", f"{bad_config}:4: unknown setting"])
+        c.run([milter, "-n", "-c", os.path.join(tmp, "missing.conf")], 78, stderr_has=["missing.conf"])
+
+
+def step_tool(c, options):
+    """The installed rewrite-test on the installed example rules, one run per mode."""
+    tool = os.path.join(options.prefix, "bin/rewrite-test")
+    rules = os.path.join(options.prefix, "share/doc/rewrite-milter/examples/rules")
+    group = os.path.join(rules, "group-consolidation.rules")
+    merger = os.path.join(rules, "merger.rules")
+    c.run([tool, "--version"], 0, stdout_lines=[f"rewrite-test (rewrite-milter) {options.version}"])
+    # One address, each direction.
+    c.run([tool, "-r", group, "--outbound", "masato@japan.sales.contoso.com"], 0,
+          stdout_lines=[f"outbound masato@japan.sales.contoso.com -> masato@contoso.jp (rule japan-sales, {group}:5)"])
+    c.run([tool, "-r", merger, "--inbound", "adam@contoso.com", "--outbound", "eve@fourthcoffee.com"], 0,
+          stdout_lines=[f"inbound adam@contoso.com -> adam@fourthcoffee.com (rule adam, {merger}:5)",
+                        f"outbound eve@fourthcoffee.com -> eve@contoso.com (rule fourthcoffee, {merger}:2)"])
+    csv = os.path.join(rules, "exchange-export.csv")
+    c.run([tool, "-r", csv, "--outbound", "pat@legal.contoso.com"], 0,
+          stdout_lines=["outbound pat@legal.contoso.com: unchanged"])
+    # A message: printed rewritten, changes on standard error; then as a diff.
+    message = os.path.join(options.data, "outbound.eml")
+    out, _ = c.run([tool, "-r", group, "--message", message, "--mail-from", "chris@sales.contoso.com",
+                    "--rcpt", "partner@example.net"], 0,
+                   stdout_lines=["From: Chris <chris@contoso.com>", "To: partner@example.net",
+                                 "Received: from ws1.sales.contoso.com by mx.contoso.com; Mon, 2 Mar 2026 10:00:00 +0000",
+                                 "Sent by chris@sales.contoso.com."],
+                   stderr_has=["from=<chris@sales.contoso.com> -> <chris@contoso.com> rule=flatten-contoso"])
+    c.run([tool, "-r", group, "--message", message, "--mail-from", "chris@sales.contoso.com", "--diff"], 0,
+          stdout_lines=["-MAIL FROM:<chris@sales.contoso.com>", "+MAIL FROM:<chris@contoso.com>",
+                        "-From: Chris <chris@sales.contoso.com>", "+From: Chris <chris@contoso.com>"])
+    # Cases: all pass; one wrong expectation fails with exit 1.
+    c.run([tool, "-r", group, "--cases", os.path.join(options.data, "group-consolidation.cases")], 0,
+          stdout_lines=["5 passed, 0 failed"])
+    with tempfile.TemporaryDirectory() as tmp:
+        wrong = os.path.join(tmp, "wrong.cases")
+        with open(wrong, "w") as f:
+            f.write("outbound masato@japan.sales.contoso.com masato@contoso.com\n")
+        c.run([tool, "-r", group, "--cases", wrong], 1, stdout_lines=["0 passed, 1 failed"])
+    # Address check: flattening makes two Chrises one.
+    c.run([tool, "-r", group, "--check-addresses", os.path.join(options.data, "mailboxes.txt")], 1,
+          stdout_has=["collision: chris@sales.contoso.com (line 1) and chris@research.contoso.com (line 2) both become chris@contoso.com"])
+
+
+def step_man(c, options):
+    """Each installed man page lints clean."""
+    mandoc = shutil.which("mandoc")
+    if mandoc is None:
+        print("mandoc not found: cannot lint the man pages")
+        sys.exit(SKIP)
+    for page in MAN_PAGES:
+        c.run([mandoc, "-Tlint", "-W", "warning", os.path.join(options.prefix, "share/man", page)], 0,
+              stderr_empty=True, stdout_empty=True)
+
+
+def step_systemd(c, options):
+    """The installed unit with its drop-in, pointed at the installed binary, verifies cleanly."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        print("systemd-analyze not found: cannot verify the unit")
+        sys.exit(SKIP)
+    examples = os.path.join(options.prefix, "share/doc/rewrite-milter/examples/systemd")
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(examples, "rewrite-milter.service")) as f:
+            unit = f.read()
+        c.check("/usr/local/sbin/rewrite-milter" in unit, "unit runs /usr/local/sbin/rewrite-milter")
+        with open(os.path.join(tmp, "rewrite-milter.service"), "w") as f:
+            f.write(unit.replace("/usr/local/sbin/rewrite-milter", os.path.join(options.prefix, "sbin/rewrite-milter")))
+        os.mkdir(os.path.join(tmp, "rewrite-milter.service.d"))
+        shutil.copy(os.path.join(examples, "postfix-chroot.conf"), os.path.join(tmp, "rewrite-milter.service.d"))
+        env = dict(os.environ, SYSTEMD_UNIT_PATH=tmp + ":", SYSTEMD_LOG_LEVEL="info")
+        result = subprocess.run([analyze, "verify", "--man=no", "rewrite-milter.service"], cwd=tmp, env=env,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, timeout=60)
+        c.check(result.returncode == 0, f"systemd-analyze verify: exit {result.returncode}")
+        c.check(result.stdout.strip() == "", "systemd-analyze verify: no warning")
+        if result.stdout:
+            print(result.stdout)
+
+
+def step_postfix(c, options):
+    """The installed Postfix snippets, added to an empty configuration, are all known to postconf."""
+    postconf = shutil.which("postconf") or ("/usr/sbin/postconf" if os.path.exists("/usr/sbin/postconf") else None)
+    if postconf is None:
+        print("postconf not found: cannot check the Postfix snippets")
+        sys.exit(SKIP)
+    examples = os.path.join(options.prefix, "share/doc/rewrite-milter/examples/postfix")
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy(os.path.join(examples, "main.cf"), os.path.join(tmp, "main.cf"))
+        shutil.copy(os.path.join(examples, "master.cf"), os.path.join(tmp, "master.cf"))
+        c.run([postconf, "-c", tmp, "-n"], 0, stderr_empty=True,
+              stdout_lines=["smtpd_milters = unix:/rewrite/rewrite.sock",
+                            "non_smtpd_milters = $smtpd_milters",
+                            "milter_default_action = tempfail", "milter_protocol = 6"])
+        # Expanded, the sendmail(1) path gets the same milter.
+        c.run([postconf, "-c", tmp, "-x", "-h", "non_smtpd_milters"], 0,
+              stdout_lines=["unix:/rewrite/rewrite.sock"])
+        c.run([postconf, "-c", tmp, "-P", "submission/inet/milter_macro_daemon_name"], 0,
+              stdout_lines=["submission/inet/milter_macro_daemon_name = ORIGINATING"], stderr_empty=True)
+        c.run([postconf, "-c", tmp, "-M", "submission/inet"], 0,
+              stdout_has=["submission inet  n       -       y       -       -       smtpd"])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("step", choices=["install", "daemon", "tool", "man", "systemd", "postfix"])
+    parser.add_argument("--build", required=True)
+    parser.add_argument("--prefix", required=True)
+    parser.add_argument("--version", required=True)
+    parser.add_argument("--data", required=True)
+    options = parser.parse_args()
+    if options.step != "install" and not os.path.isdir(options.prefix):
+        print(f"{options.prefix} does not exist: the install.prefix test must run first")
+        return 1
+    c = Checker()
+    globals()["step_" + options.step](c, options)
+    if c.failures:
+        print(f"{len(c.failures)} check(s) failed")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
