@@ -44,6 +44,19 @@ std::string describe_warning(GMimeParserWarning code) {
 // Returns the string or "" for a null pointer.
 std::string or_empty(const char* text) { return text ? std::string(text) : std::string(); }
 
+// True when addr may have a different ASCII form: a non-ASCII byte, or a punycode label GMime decoded.
+bool needs_idn(const std::string& addr) {
+  for (std::size_t i = 0; i < addr.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(addr[i]);
+    if (c >= 0x80) return true;
+    if ((c == 'x' || c == 'X') && addr.size() - i >= 4 && (addr[i + 1] == 'n' || addr[i + 1] == 'N') &&
+        addr[i + 2] == '-' && addr[i + 3] == '-') {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Appends the mailboxes of list (descending into groups) to out; false with error set on a bound.
 bool flatten(InternetAddressList* list, int depth, std::size_t max_mailboxes, ParsedAddressList& out) {
   if (depth > kMaxGroupDepth) {
@@ -64,8 +77,10 @@ bool flatten(InternetAddressList* list, int depth, std::size_t max_mailboxes, Pa
       return false;
     }
     InternetAddressMailbox* mailbox = INTERNET_ADDRESS_MAILBOX(address);
-    out.mailboxes.push_back({or_empty(internet_address_mailbox_get_addr(mailbox)),
-                             or_empty(internet_address_mailbox_get_idn_addr(mailbox))});
+    std::string addr = or_empty(internet_address_mailbox_get_addr(mailbox));
+    // The IDN conversion costs twice the parse; a plain ASCII address is its own ASCII form.
+    std::string idn_addr = needs_idn(addr) ? or_empty(internet_address_mailbox_get_idn_addr(mailbox)) : addr;
+    out.mailboxes.push_back({std::move(addr), std::move(idn_addr)});
   }
   return true;
 }
