@@ -91,6 +91,8 @@ std::string drop_privileges(const std::string& user, const std::string& group) {
     if (gr == nullptr) return "no such group " + group;
     gid = gr->gr_gid;
   }
+  // Already that user and group (started unprivileged, e.g. by systemd's User=): nothing to drop.
+  if (getegid() == gid && (pw == nullptr || geteuid() == pw->pw_uid) && geteuid() != 0) return "";
   if (setgid(gid) != 0) return system_error("setgid");
   if (pw != nullptr) {
     if (initgroups(pw->pw_name, gid) != 0) return system_error("initgroups");

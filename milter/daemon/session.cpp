@@ -24,7 +24,8 @@ struct Session::Message {
   std::size_t header_bytes = 0;
   bool header_overflow = false;
   LoopEvidence loop_evidence;              // trace fields and Received count, kept even on overflow
-  std::set<std::string> replaced;          // recipients already replaced at end of message
+  std::set<std::string> replaced;          // recipients already replaced at end of message (lower case)
+  std::set<std::string> present;           // recipients the message will keep or has gained (lower case)
 };
 
 namespace {
@@ -37,6 +38,15 @@ std::string join_args(const std::vector<std::string>& args) {
     joined += arg;
   }
   return joined;
+}
+
+// Returns address with ASCII letters lower-cased, for comparing recipients.
+std::string folded(const std::string& address) {
+  std::string out = address;
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
 }
 
 // Returns the rule's name for logs.
@@ -193,6 +203,24 @@ void Session::log_notices(const MessagePlan& plan, const std::string& queue_id) 
   }
 }
 
+Reply Session::replace_recipient(std::size_t position, const std::string& rewritten, const std::string& queue_id,
+                                 const std::string& reason, MtaActions& mta) {
+  // Deletes the recipient at position and adds rewritten with the original ESMTP arguments. A recipient
+  // given twice is replaced once; a rewritten address the message already goes to is not added again,
+  // so nobody receives two copies.
+  if (position >= message_->raw_recipients.size()) return failure(queue_id, "recipient edit out of range");
+  const std::string& original = message_->envelope.recipients[position];
+  if (!message_->replaced.insert(folded(original)).second) return {};
+  if (!mta.delete_recipient(message_->raw_recipients[position])) return failure(queue_id, "smfi_delrcpt failed");
+  const bool merged = !message_->present.insert(folded(rewritten)).second;
+  if (!merged && !mta.add_recipient("<" + rewritten + ">", message_->recipient_args[position])) {
+    return failure(queue_id, "smfi_addrcpt_par failed");
+  }
+  log_.log(LogLevel::info, queue_id + ": rcpt=<" + original + "> -> <" + rewritten + "> " + reason +
+                               (merged ? " merged: already a recipient" : ""));
+  return {};
+}
+
 Reply Session::apply_plan(const MessagePlan& plan, const std::string& queue_id, MtaActions& mta) {
   // Applies the precomputed edits in a fixed order; the first refused call ends the message with the
   // failure action (under tempfail and reject the MTA discards the partial edits with the message).
@@ -201,17 +229,10 @@ Reply Session::apply_plan(const MessagePlan& plan, const std::string& queue_id, 
     log_.log(LogLevel::info, queue_id + ": from=<" + plan.sender.original + "> -> <" + plan.sender.rewritten +
                                  "> rule=" + rule_name(plan.sender));
   }
-  std::set<std::string>& replaced = message_->replaced;
   for (const RecipientEdit& edit : plan.recipients) {
-    if (edit.position >= message_->raw_recipients.size()) return failure(queue_id, "recipient edit out of range");
-    const std::string& raw = message_->raw_recipients[edit.position];
-    if (!replaced.insert(message_->envelope.recipients[edit.position]).second) continue;  // duplicate RCPT
-    if (!mta.delete_recipient(raw)) return failure(queue_id, "smfi_delrcpt failed");
-    if (!mta.add_recipient("<" + edit.change.rewritten + ">", message_->recipient_args[edit.position])) {
-      return failure(queue_id, "smfi_addrcpt_par failed");
-    }
-    log_.log(LogLevel::info, queue_id + ": rcpt=<" + edit.change.original + "> -> <" + edit.change.rewritten +
-                                 "> rule=" + rule_name(edit.change));
+    const Reply reply = replace_recipient(edit.position, edit.change.rewritten, queue_id,
+                                          "rule=" + rule_name(edit.change), mta);
+    if (reply.verdict != Verdict::proceed) return reply;
   }
   for (const HeaderEdit& edit : plan.headers) {
     std::string value = edit.value;
@@ -230,16 +251,8 @@ Reply Session::apply_forwards(const SharedSpacePlan& plan, const std::string& qu
   // Replaces each forwarded recipient by its routing-domain address, then adds the trace header at the
   // end of the header, after every smfi_chgheader edit, so it shifts no index those edits used.
   for (const ForwardEdit& edit : plan.forwards) {
-    if (edit.position >= message_->raw_recipients.size()) return failure(queue_id, "forward out of range");
-    if (!message_->replaced.insert(edit.original).second) continue;
-    if (!mta.delete_recipient(message_->raw_recipients[edit.position])) {
-      return failure(queue_id, "smfi_delrcpt failed");
-    }
-    if (!mta.add_recipient("<" + edit.rewritten + ">", message_->recipient_args[edit.position])) {
-      return failure(queue_id, "smfi_addrcpt_par failed");
-    }
-    log_.log(LogLevel::info, queue_id + ": rcpt=<" + edit.original + "> -> <" + edit.rewritten +
-                                 "> shared-space=forward");
+    const Reply reply = replace_recipient(edit.position, edit.rewritten, queue_id, "shared-space=forward", mta);
+    if (reply.verdict != Verdict::proceed) return reply;
   }
   if (plan.forwards.empty()) return {};
   // With SMFIP_HDR_LEADSPC the MTA inserts no space after the colon: the value must carry its own.
@@ -282,6 +295,17 @@ Reply Session::end_of_message(const std::string& eom_queue_id, MtaActions& mta) 
       }
       message_.reset();
       return {};
+    }
+    // Recipients that no edit replaces stay; a rewritten recipient equal to one of them is merged.
+    std::set<std::string> replaced_now;
+    for (const RecipientEdit& edit : plan.recipients) {
+      replaced_now.insert(folded(message_->envelope.recipients.at(edit.position)));
+    }
+    for (const ForwardEdit& edit : forwards.forwards) {
+      replaced_now.insert(folded(message_->envelope.recipients.at(edit.position)));
+    }
+    for (const std::string& recipient : message_->envelope.recipients) {
+      if (!replaced_now.count(folded(recipient))) message_->present.insert(folded(recipient));
     }
     Reply reply = apply_plan(plan, queue_id, mta);
     if (reply.verdict == Verdict::proceed) reply = apply_forwards(forwards, queue_id, mta);

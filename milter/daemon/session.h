@@ -100,6 +100,8 @@ class Session {
 
   Reply failure(const std::string& queue_id, const std::string& what);
   Reply apply_plan(const MessagePlan& plan, const std::string& queue_id, MtaActions& mta);
+  Reply replace_recipient(std::size_t position, const std::string& rewritten, const std::string& queue_id,
+                          const std::string& reason, MtaActions& mta);
   Reply apply_forwards(const SharedSpacePlan& plan, const std::string& queue_id, MtaActions& mta);
   void log_notices(const MessagePlan& plan, const std::string& queue_id);
   std::string queue_id_or(const std::string& queue_id) const;

@@ -310,6 +310,19 @@ TEST_CASE("a recipient given twice is replaced once", "[session]") {
   CHECK(mta.calls == Calls{"delrcpt <support@wingtiptoys.com>", "addrcpt <support@contoso.com>"});
 }
 
+TEST_CASE("a rewritten recipient the message already goes to is merged, not added twice", "[session]") {
+  Harness h;
+  FakeMta mta;
+  h.session.connect(kExternal, "");
+  h.mail("<x@example.net>");
+  h.session.rcpt_to("<support@wingtiptoys.com>", {});
+  h.session.rcpt_to("<Support@Contoso.com>", {});
+  h.session.rcpt_to("<other@example.org>", {});
+  h.session.end_of_message("QM", mta);
+  CHECK(mta.calls == Calls{"delrcpt <support@wingtiptoys.com>"});
+  CHECK(h.log.contains("QM: rcpt=<support@wingtiptoys.com> -> <support@contoso.com> rule=partner merged"));
+}
+
 TEST_CASE("DKIM-signed fields are skipped and logged; the envelope is still rewritten", "[session]") {
   Harness h;
   FakeMta mta;
