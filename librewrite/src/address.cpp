@@ -1,6 +1,8 @@
 // address.cpp: splitting and normalising single addr-specs (see address.h).
 #include "rewrite/address.h"
 
+#include "text_util.h"
+
 namespace rewrite {
 
 std::optional<AddressParts> split_address(std::string_view address) {
@@ -15,14 +17,16 @@ std::string normalize_domain(std::string_view domain) {
   if (!domain.empty() && domain.back() == '.') {
     domain.remove_suffix(1);
   }
-  std::string out(domain);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
+  return lower_ascii(domain);
+}
+
+std::string lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = detail::ascii_lower(c);
   return out;
 }
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) { return detail::iequals(a, b); }
 
 bool is_ascii(std::string_view text) {
   for (const char c : text) {

@@ -3,24 +3,13 @@
 
 #include <algorithm>
 
+#include "rewrite/address.h"
+#include "text_util.h"
+
 namespace rewrite {
 namespace {
 
-// Returns text lower-cased (ASCII letters only).
-std::string lower_case(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-// Returns text without surrounding white space.
-std::string_view trim(std::string_view text) {
-  const std::size_t first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
+using detail::trim;
 
 // The address fields that may be selected: the outbound default plus the other RFC 5322 address fields
 // and the common list-reply fields. Delivered-To and X-Original-To are trace fields and are not here.
@@ -34,7 +23,7 @@ const std::vector<std::string>& rewritable_fields() {
 
 // True when list (lower case) holds name (any case).
 bool contains(const std::vector<std::string>& list, std::string_view name) {
-  return std::find(list.begin(), list.end(), lower_case(name)) != list.end();
+  return std::find(list.begin(), list.end(), lower_ascii(name)) != list.end();
 }
 
 // Returns the rewritable field names joined with ", " for error messages.
@@ -52,7 +41,7 @@ void select_fields(const std::vector<std::string>& names, const char* direction,
                    std::vector<std::string>& out, std::vector<ConfigError>& errors) {
   static const std::vector<std::string> allowed = [] {
     std::vector<std::string> lowered;
-    for (const std::string& name : rewritable_fields()) lowered.push_back(lower_case(name));
+    for (const std::string& name : rewritable_fields()) lowered.push_back(lower_ascii(name));
     return lowered;
   }();
   for (const std::string& raw : names) {
@@ -69,7 +58,7 @@ void select_fields(const std::vector<std::string>& names, const char* direction,
                                        "' is not an address field that can be rewritten; choose from " +
                                        rewritable_list()});
     } else if (!contains(out, name)) {
-      out.push_back(lower_case(name));
+      out.push_back(lower_ascii(name));
     }
   }
 }
@@ -88,12 +77,12 @@ bool is_never_touched(std::string_view field_name) {
       "return-path", "received", "message-id", "resent-message-id", "in-reply-to", "references",
       "mime-version", "dkim-signature", "domainkey-signature", "authentication-results",
       "x-ms-tnef-correlator", "delivered-to", "x-original-to"};
-  const std::string name = lower_case(trim(field_name));
+  const std::string name = lower_ascii(trim(field_name));
   return contains(fields, name) || name.rfind("content-", 0) == 0 || name.rfind("arc-", 0) == 0;
 }
 
 HeaderPolicy::HeaderPolicy() {
-  for (const std::string& name : default_outbound_headers()) outbound_.push_back(lower_case(name));
+  for (const std::string& name : default_outbound_headers()) outbound_.push_back(lower_ascii(name));
 }
 
 HeaderPolicy HeaderPolicy::from_lists(const std::vector<std::string>& outbound,

@@ -37,18 +37,6 @@ HeaderRewrite malformed(std::string reason) {
   return result;
 }
 
-// Returns c lower-cased when it is an ASCII capital letter.
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// True when a and b are equal ignoring ASCII case.
-bool same_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 // True when value holds nothing but white space and line breaks.
 bool is_blank(std::string_view value) {
   return value.find_first_not_of(" \t\r\n") == std::string_view::npos;
@@ -91,8 +79,8 @@ std::string_view without_trailing_dot(std::string_view token) {
 // True when the raw token is the address GMime reported for it.
 bool token_matches(std::string_view token, const detail::ParsedMailbox& mailbox) {
   const std::string_view bare = without_trailing_dot(token);
-  return same_ignoring_case(token, mailbox.addr) || same_ignoring_case(bare, mailbox.addr) ||
-         same_ignoring_case(bare, mailbox.idn_addr);
+  return equals_ignoring_case(token, mailbox.addr) || equals_ignoring_case(bare, mailbox.addr) ||
+         equals_ignoring_case(bare, mailbox.idn_addr);
 }
 
 // Looks up the address written as token (GMime's reading in mailbox); the punycode form is tried too
@@ -102,13 +90,13 @@ Lookup lookup_token(std::string_view token, const detail::ParsedMailbox& mailbox
   const std::string_view bare = without_trailing_dot(token);
   Lookup found = table.lookup(bare, direction);
   if (!found.rewritten && !mailbox.idn_addr.empty() && is_ascii(mailbox.idn_addr) &&
-      !same_ignoring_case(bare, mailbox.idn_addr)) {
+      !equals_ignoring_case(bare, mailbox.idn_addr)) {
     found = table.lookup(mailbox.idn_addr, direction);
   }
   // Never turn an ASCII address into a non-ASCII one; a result that differs only in ASCII case (or a
   // trailing dot) names the same mailbox and is no change.
   const bool widens = is_ascii(token) && !is_ascii(found.address);
-  if (found.rewritten && (widens || same_ignoring_case(found.address, bare))) {
+  if (found.rewritten && (widens || equals_ignoring_case(found.address, bare))) {
     found = Lookup{};
   }
   return found;

@@ -4,23 +4,15 @@
 #include <map>
 #include <set>
 
+#include "rewrite/address.h"
 #include "rewrite/dkim.h"
 
 namespace rewrite {
 namespace {
 
-// Returns name lower-cased (ASCII), for counting fields and matching DKIM h= names.
-std::string lower_case(const std::string& name) {
-  std::string out(name);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // True when a lookup result names a different mailbox than address (ASCII case ignored).
 bool differs(const std::string& address, const std::string& rewritten) {
-  return lower_case(address) != lower_case(rewritten);
+  return !equals_ignoring_case(address, rewritten);
 }
 
 // Returns the changes as "a -> b, c -> d" for notices.
@@ -37,7 +29,7 @@ std::string describe(const std::vector<AddressChange>& changes) {
 std::set<std::string> signed_fields(const std::vector<HeaderField>& headers) {
   std::vector<std::string> signatures;
   for (const HeaderField& field : headers) {
-    if (lower_case(field.name) == "dkim-signature") signatures.push_back(field.value);
+    if (lower_ascii(field.name) == "dkim-signature") signatures.push_back(field.value);
   }
   return dkim_covered_fields(signatures);
 }
@@ -49,7 +41,7 @@ void plan_headers(const RuleTable& table, const PlanOptions& options, Direction 
   const std::set<std::string> covered = signed_fields(headers);
   std::map<std::string, int> seen;  // lower-case name -> fields with that name so far
   for (const HeaderField& field : headers) {
-    const std::string key = lower_case(field.name);
+    const std::string key = lower_ascii(field.name);
     const int index = ++seen[key];
     if (!options.headers.allows(field.name, direction) || is_never_touched(field.name)) continue;
 

@@ -272,12 +272,6 @@ bool split_csv(std::string_view line, std::vector<std::string>& fields) {
   return true;
 }
 
-// Returns text without surrounding white space.
-std::string trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
-  return std::string(text);
-}
 
 // True when line is Exchange's CSV header (any case, fields optionally quoted).
 bool is_csv_header(std::string_view line) {
@@ -317,7 +311,7 @@ bool parse_csv_line(std::string_view line, int line_number, const std::string& s
   } else if (outbound == "false" || outbound == "0" || outbound == "no") {
     spec.outbound_only = false;
   } else if (!outbound.empty()) {
-    return fail("OutboundOnly must be True or False, found '" + trim(fields[4]) + "'");
+    return fail("OutboundOnly must be True or False, found '" + std::string(trim(fields[4])) + "'");
   }
   return true;
 }
@@ -337,7 +331,7 @@ void parse_rules_text(std::string_view text, const std::string& source_name, Rul
     start = end + 1;
     ++line_number;
     if (line_number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.remove_prefix(3);  // UTF-8 BOM
-    const std::string content = trim(strip_comment(line));
+    const std::string content(trim(strip_comment(line)));
     if (content.empty()) continue;
     if (!header_seen) {
       header_seen = true;

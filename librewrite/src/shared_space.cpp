@@ -9,12 +9,7 @@
 namespace rewrite {
 namespace {
 
-// Returns text without surrounding white space (and a trailing CR).
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
-  return text;
-}
+using detail::trim;
 
 // Returns the lower-cased local part of entry when it is an address in the shared domain; otherwise
 // appends an error and returns "".
@@ -29,9 +24,7 @@ std::string local_part_of(std::string_view entry, const std::string& shared_doma
     errors.push_back({file, line, "'" + std::string(entry) + "' is not in the shared domain " + shared_domain});
     return "";
   }
-  std::string local = parts->local;
-  for (char& c : local) c = detail::ascii_lower(c);
-  return local;
+  return lower_ascii(parts->local);
 }
 
 // Adds the entries of one list to set, reporting bad entries and duplicates across lists.
@@ -152,8 +145,7 @@ SharedSpace::Decision SharedSpace::decide(std::string_view recipient) const {
   Decision decision;
   const auto parts = split_address(recipient);
   if (!parts || normalize_domain(parts->domain) != settings_.shared_domain) return decision;
-  std::string local = parts->local;
-  for (char& c : local) c = detail::ascii_lower(c);
+  const std::string local = lower_ascii(parts->local);
   if (local_.count(local)) {
     decision.verdict = Verdict::local;
   } else if (cloud_.count(local) || settings_.forward_unknown) {

@@ -1,5 +1,5 @@
 // text_util.h (private): ASCII case-insensitive comparison and hashing for domain and address keys, so
-// that lookups compare without copying or lower-casing the input.
+// that lookups compare without copying or lower-casing the input, and white space trimming.
 #pragma once
 
 #include <cstddef>
@@ -10,6 +10,13 @@ namespace rewrite::detail {
 
 // Returns c lower-cased when it is an ASCII capital letter, c otherwise.
 inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Returns text without leading and trailing spaces, tabs and CR/LF.
+inline std::string_view trim(std::string_view text) {
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
 
 // True when a and b are equal ignoring ASCII case.
 inline bool iequals(std::string_view a, std::string_view b) {

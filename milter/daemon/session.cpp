@@ -40,15 +40,6 @@ std::string join_args(const std::vector<std::string>& args) {
   return joined;
 }
 
-// Returns address with ASCII letters lower-cased, for comparing recipients.
-std::string folded(const std::string& address) {
-  std::string out = address;
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // Returns the rule's name for logs.
 std::string rule_name(const AddressChange& change) {
   return change.rule != nullptr ? change.rule->name : "-";
@@ -210,9 +201,9 @@ Reply Session::replace_recipient(std::size_t position, const std::string& rewrit
   // so nobody receives two copies.
   if (position >= message_->raw_recipients.size()) return failure(queue_id, "recipient edit out of range");
   const std::string& original = message_->envelope.recipients[position];
-  if (!message_->replaced.insert(folded(original)).second) return {};
+  if (!message_->replaced.insert(lower_ascii(original)).second) return {};
   if (!mta.delete_recipient(message_->raw_recipients[position])) return failure(queue_id, "smfi_delrcpt failed");
-  const bool merged = !message_->present.insert(folded(rewritten)).second;
+  const bool merged = !message_->present.insert(lower_ascii(rewritten)).second;
   if (!merged && !mta.add_recipient("<" + rewritten + ">", message_->recipient_args[position])) {
     return failure(queue_id, "smfi_addrcpt_par failed");
   }
@@ -299,13 +290,13 @@ Reply Session::end_of_message(const std::string& eom_queue_id, MtaActions& mta) 
     // Recipients that no edit replaces stay; a rewritten recipient equal to one of them is merged.
     std::set<std::string> replaced_now;
     for (const RecipientEdit& edit : plan.recipients) {
-      replaced_now.insert(folded(message_->envelope.recipients.at(edit.position)));
+      replaced_now.insert(lower_ascii(message_->envelope.recipients.at(edit.position)));
     }
     for (const ForwardEdit& edit : forwards.forwards) {
-      replaced_now.insert(folded(message_->envelope.recipients.at(edit.position)));
+      replaced_now.insert(lower_ascii(message_->envelope.recipients.at(edit.position)));
     }
     for (const std::string& recipient : message_->envelope.recipients) {
-      if (!replaced_now.count(folded(recipient))) message_->present.insert(folded(recipient));
+      if (!replaced_now.count(lower_ascii(recipient))) message_->present.insert(lower_ascii(recipient));
     }
     Reply reply = apply_plan(plan, queue_id, mta);
     if (reply.verdict == Verdict::proceed) reply = apply_forwards(forwards, queue_id, mta);

@@ -21,6 +21,12 @@ std::optional<AddressParts> split_address(std::string_view address);
 // Lower-cases ASCII letters and drops one trailing '.', for comparing domains. Non-ASCII bytes are kept.
 std::string normalize_domain(std::string_view domain);
 
+// Returns text with ASCII capital letters lower-cased; other bytes are kept.
+std::string lower_ascii(std::string_view text);
+
+// True when a and b are equal ignoring ASCII case.
+bool equals_ignoring_case(std::string_view a, std::string_view b);
+
 // Returns true when every byte is 7-bit ASCII.
 bool is_ascii(std::string_view text);
 
