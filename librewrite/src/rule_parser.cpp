@@ -44,15 +44,47 @@ std::string domain_problem(std::string_view text) {
   return "";
 }
 
+// True for RFC 5322 atext: the characters of an unquoted local part besides '.'.
+bool is_atext(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
+}
+
+// True when local is an RFC 5322 dot-atom (atext runs joined by single dots) or a quoted string.
+bool is_valid_local_part(std::string_view local) {
+  if (local.size() >= 2 && local.front() == '"' && local.back() == '"') {
+    for (std::size_t i = 1; i + 1 < local.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(local[i]);
+      if (c == '\\') {
+        if (++i + 1 >= local.size()) return false;  // an escape needs a character before the closing quote
+        continue;
+      }
+      if (c == '"' || c < 0x20 || c == 0x7f) return false;
+    }
+    return true;
+  }
+  bool after_dot = true;  // no leading dot
+  for (const char c : local) {
+    if (c == '.') {
+      if (after_dot) return false;
+      after_dot = true;
+    } else if (is_atext(c)) {
+      after_dot = false;
+    } else {
+      return false;
+    }
+  }
+  return !after_dot;  // no trailing dot
+}
+
 // Returns why text is not a usable addr-spec (local@domain), or "" when it is.
 std::string address_problem(std::string_view text) {
   const auto parts = split_address(text);
   if (!parts) return "'" + std::string(text) + "' is not an address (local@domain)";
   if (!is_ascii(parts->local)) return "non-ASCII local part in '" + std::string(text) + "'";
-  for (const char c : parts->local) {
-    if (c == ' ' || c == '\t' || c == '<' || c == '>' || c == ',' || c == ';' || static_cast<unsigned char>(c) < 0x20) {
-      return "invalid character in local part of '" + std::string(text) + "'";
-    }
+  if (!is_valid_local_part(parts->local)) {
+    return "invalid local part in '" + std::string(text) +
+           "' (expected letters, digits and !#$%&'*+-/=?^_`{|}~ joined by single dots, or a quoted string)";
   }
   const std::string problem = domain_problem(parts->domain);
   return problem.empty() ? "" : problem + " in '" + std::string(text) + "'";
@@ -157,7 +189,7 @@ void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>
   if (errors.size() == errors_before) rules.push_back(std::move(rule));
 }
 
-// Splits text at white space.
+// Splits text at white space outside double quotes (so "john doe"@contoso.com is one field).
 std::vector<std::string_view> split_fields(std::string_view line) {
   std::vector<std::string_view> fields;
   std::size_t i = 0;
@@ -165,7 +197,15 @@ std::vector<std::string_view> split_fields(std::string_view line) {
     while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
     if (i >= line.size()) break;
     const std::size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+    bool quoted = false;
+    while (i < line.size() && (quoted || (line[i] != ' ' && line[i] != '\t'))) {
+      if (quoted && line[i] == '\\' && i + 1 < line.size()) {
+        ++i;
+      } else if (line[i] == '"') {
+        quoted = !quoted;
+      }
+      ++i;
+    }
     fields.push_back(line.substr(start, i - start));
   }
   return fields;
@@ -187,11 +227,18 @@ std::vector<std::string> split_list(std::string_view text) {
   return items;
 }
 
-// Removes a '#' comment (at the start of a field) and the line's trailing CR.
+// Removes a '#' comment (at the start of a field, outside double quotes) and the line's trailing CR.
 std::string_view strip_comment(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  bool quoted = false;
   for (std::size_t i = 0; i < line.size(); ++i) {
-    if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) return line.substr(0, i);
+    if (quoted && line[i] == '\\') {
+      ++i;
+    } else if (line[i] == '"') {
+      quoted = !quoted;
+    } else if (!quoted && line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
+      return line.substr(0, i);
+    }
   }
   return line;
 }

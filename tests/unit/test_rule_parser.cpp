@@ -127,6 +127,28 @@ TEST_CASE("literal, ASCII, well-formed domains and addresses only", "[rule_parse
   CHECK_THAT(errors_of("a@a.com b@\n"), Catch::Contains("is not an address"));
 }
 
+TEST_CASE("local parts must be dot-atoms or quoted strings", "[rule_parser][validation]") {
+  CHECK_THAT(errors_of("st@o @@m\n"), Catch::Contains("bad.rules:1: invalid local part in '@@m'"));
+  CHECK_THAT(errors_of("a..b@x.com c@x.com\n"), Catch::Contains("invalid local part in 'a..b@x.com'"));
+  CHECK_THAT(errors_of(".a@x.com c@x.com\n"), Catch::Contains("invalid local part in '.a@x.com'"));
+  CHECK_THAT(errors_of("a.@x.com c@x.com\n"), Catch::Contains("invalid local part in 'a.@x.com'"));
+  CHECK_THAT(errors_of("a(b)@x.com c@x.com\n"), Catch::Contains("invalid local part"));
+  CHECK_THAT(errors_of("a@x.com \"c\"d\"@x.com\n"), Catch::Contains("invalid local part"));
+  CHECK_THAT(errors_of("a@x.com \"c\\\"@x.com\n"), Catch::Contains("invalid local part"));
+  const rewrite::LoadResult ok = RuleTable::parse(
+      "\"john doe\"@contoso.com support@contoso.com\n"
+      "o'brien+tag@contoso.com ob@contoso.com\n"
+      "\"a\\\"q@b\"@contoso.com aq@contoso.com\n"
+      "first.last@contoso.com fl@contoso.com  # a comment\n"
+      "\"room #5\"@contoso.com room5@contoso.com\n",
+      "ok.rules");
+  INFO(rewrite::format_errors(ok.errors));
+  REQUIRE(ok.ok());
+  CHECK(ok.table->rules().size() == 5);
+  CHECK(ok.table->lookup("\"John Doe\"@contoso.com", rewrite::Direction::outbound).address == "support@contoso.com");
+  CHECK(ok.table->lookup("\"room #5\"@contoso.com", rewrite::Direction::outbound).address == "room5@contoso.com");
+}
+
 TEST_CASE("every error is reported at once and rejects the whole table", "[rule_parser][validation]") {
   const rewrite::LoadResult result = RuleTable::parse(
       "good.com fine.com\n"
