@@ -35,9 +35,10 @@ inline bool is_within_domain(std::string_view domain, std::string_view parent) {
   return domain[cut - 1] == '.' && iequals(domain.substr(cut), parent);
 }
 
-// FNV-1a over the lower-cased bytes.
+// FNV-1a over the lower-cased bytes. Deliberately not noexcept: libstdc++ then caches each node's hash
+// code, so bucket walks and rehashes do not re-read every key.
 struct CaseInsensitiveHash {
-  std::size_t operator()(std::string_view text) const noexcept {
+  std::size_t operator()(std::string_view text) const {
     std::uint64_t hash = 14695981039346656037ull;
     for (const char c : text) {
       hash ^= static_cast<unsigned char>(ascii_lower(c));
