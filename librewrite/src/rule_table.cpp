@@ -17,9 +17,26 @@ std::string where(const std::string& source, int line) { return source + ":" + s
 // Returns the domain part of an address rule's side (after the last '@').
 std::string_view domain_of(std::string_view address) { return address.substr(address.rfind('@') + 1); }
 
+// Sizes every map of index for rules, so that filling it never rehashes.
+void reserve_index(const std::vector<Rule>& rules, RuleTable::Index& index) {
+  std::size_t addresses = 0, domains = 0, wildcards = 0, bidirectional = 0;
+  for (const Rule& rule : rules) {
+    addresses += rule.kind == RuleKind::address;
+    domains += rule.kind == RuleKind::domain;
+    wildcards += rule.kind == RuleKind::wildcard;
+    bidirectional += rule.bidirectional;
+  }
+  index.by_address.reserve(addresses);
+  index.by_domain.reserve(domains);
+  index.by_wildcard.reserve(wildcards);
+  index.by_external.reserve(bidirectional);
+  index.address_domains.reserve(2 * addresses);
+}
+
 // Checks what needs the whole table: duplicate internal keys and the uniqueness of bidirectional rules.
 void validate_table(const std::vector<Rule>& rules, const std::string& source, std::vector<ConfigError>& errors) {
   RuleTable::Index seen;
+  reserve_index(rules, seen);
   for (std::uint32_t i = 0; i < rules.size(); ++i) {
     const Rule& rule = rules[i];
     RuleTable::Index::Map& map = rule.kind == RuleKind::address  ? seen.by_address
@@ -69,7 +86,7 @@ const char* to_string(Direction direction) { return direction == Direction::outb
 
 RuleTable::RuleTable(std::string source_name, std::vector<Rule> rules)
     : source_name_(std::move(source_name)), rules_(std::move(rules)), index_(std::make_unique<Index>()) {
-  index_->by_address.reserve(rules_.size());
+  reserve_index(rules_, *index_);
   for (std::uint32_t i = 0; i < rules_.size(); ++i) {
     const Rule& rule = rules_[i];
     switch (rule.kind) {
