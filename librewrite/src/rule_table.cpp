@@ -33,33 +33,47 @@ void reserve_index(const std::vector<Rule>& rules, RuleTable::Index& index) {
   index.address_domains.reserve(2 * addresses);
 }
 
-// Checks what needs the whole table: duplicate internal keys and the uniqueness of bidirectional rules.
-void validate_table(const std::vector<Rule>& rules, const std::string& source, std::vector<ConfigError>& errors) {
-  RuleTable::Index seen;
-  reserve_index(rules, seen);
+// Reports rule (at index i) as a second rule for the internal key of rules[first].
+void report_duplicate(const std::vector<Rule>& rules, std::uint32_t first, std::uint32_t i, const std::string& source,
+                      std::vector<ConfigError>& errors) {
+  const Rule& rule = rules[i];
+  const std::string shown = rule.kind == RuleKind::wildcard ? "*." + rule.internal : rule.internal;
+  errors.push_back({source, rule.line,
+                    "duplicate rule for '" + shown + "' (first at " + where(source, rules[first].line) +
+                        "): each internal " + (rule.kind == RuleKind::address ? "address" : "domain") +
+                        " may have one rule only"});
+}
+
+// Reports rule (at index i) as a second bidirectional rule for the external address of rules[first].
+void report_shared_external(const std::vector<Rule>& rules, std::uint32_t first, std::uint32_t i,
+                            const std::string& source, std::vector<ConfigError>& errors) {
+  const Rule& rule = rules[i];
+  errors.push_back({source, rule.line,
+                    "bidirectional rules must be unique: '" + rule.internal + "' and '" + rules[first].internal +
+                        "' (" + where(source, rules[first].line) + ") both map to '" + rule.external +
+                        "', so replies could not be routed back; make one of them outbound-only"});
+}
+
+// Fills index from rules, which must not move afterwards (keys are views into them). The first rule for a
+// key wins; when errors is not null, every later one is reported there (what needs the whole table:
+// duplicate internal keys and the uniqueness of bidirectional rules).
+void build_index(const std::vector<Rule>& rules, const std::string& source, RuleTable::Index& index,
+                 std::vector<ConfigError>* errors) {
+  reserve_index(rules, index);
   for (std::uint32_t i = 0; i < rules.size(); ++i) {
     const Rule& rule = rules[i];
-    RuleTable::Index::Map& map = rule.kind == RuleKind::address  ? seen.by_address
-                                 : rule.kind == RuleKind::domain ? seen.by_domain
-                                                                 : seen.by_wildcard;
+    RuleTable::Index::Map& map = rule.kind == RuleKind::address  ? index.by_address
+                                 : rule.kind == RuleKind::domain ? index.by_domain
+                                                                 : index.by_wildcard;
     const auto [it, inserted] = map.emplace(rule.internal, i);
-    if (!inserted) {
-      const Rule& first = rules[it->second];
-      const std::string shown = rule.kind == RuleKind::wildcard ? "*." + rule.internal : rule.internal;
-      errors.push_back({source, rule.line,
-                        "duplicate rule for '" + shown + "' (first at " + where(source, first.line) +
-                            "): each internal " + (rule.kind == RuleKind::address ? "address" : "domain") +
-                            " may have one rule only"});
+    if (!inserted && errors) report_duplicate(rules, it->second, i, source, *errors);
+    if (rule.kind == RuleKind::address) {
+      index.address_domains.insert(domain_of(rule.internal));
+      index.address_domains.insert(domain_of(rule.external));
     }
     if (rule.bidirectional) {
-      const auto [ext, fresh] = seen.by_external.emplace(rule.external, i);
-      if (!fresh) {
-        const Rule& first = rules[ext->second];
-        errors.push_back({source, rule.line,
-                          "bidirectional rules must be unique: '" + rule.internal + "' and '" + first.internal + "' (" +
-                              where(source, first.line) + ") both map to '" + rule.external +
-                              "', so replies could not be routed back; make one of them outbound-only"});
-      }
+      const auto [ext, fresh] = index.by_external.emplace(rule.external, i);
+      if (!fresh && errors) report_shared_external(rules, ext->second, i, source, *errors);
     }
   }
 }
@@ -86,21 +100,11 @@ const char* to_string(Direction direction) { return direction == Direction::outb
 
 RuleTable::RuleTable(std::string source_name, std::vector<Rule> rules)
     : source_name_(std::move(source_name)), rules_(std::move(rules)), index_(std::make_unique<Index>()) {
-  reserve_index(rules_, *index_);
-  for (std::uint32_t i = 0; i < rules_.size(); ++i) {
-    const Rule& rule = rules_[i];
-    switch (rule.kind) {
-      case RuleKind::address:
-        index_->by_address.emplace(rule.internal, i);
-        index_->address_domains.insert(domain_of(rule.internal));
-        index_->address_domains.insert(domain_of(rule.external));
-        if (rule.bidirectional) index_->by_external.emplace(rule.external, i);
-        break;
-      case RuleKind::domain: index_->by_domain.emplace(rule.internal, i); break;
-      case RuleKind::wildcard: index_->by_wildcard.emplace(rule.internal, i); break;
-    }
-  }
+  build_index(rules_, source_name_, *index_, nullptr);
 }
+
+RuleTable::RuleTable(std::string source_name, std::vector<Rule> rules, std::unique_ptr<Index> index)
+    : source_name_(std::move(source_name)), rules_(std::move(rules)), index_(std::move(index)) {}
 
 RuleTable::~RuleTable() = default;
 
@@ -108,8 +112,13 @@ LoadResult RuleTable::parse(std::string_view text, const std::string& source_nam
   std::vector<Rule> rules;
   LoadResult result;
   detail::parse_rules_text(text, source_name, format, rules, result.errors);
-  validate_table(rules, source_name, result.errors);
-  if (result.errors.empty()) result.table = std::make_shared<const RuleTable>(source_name, std::move(rules));
+  // One pass both validates and builds the index the table keeps; moving the vector keeps its elements
+  // (and so the index's keys) where they are.
+  auto index = std::make_unique<Index>();
+  build_index(rules, source_name, *index, &result.errors);
+  if (result.errors.empty()) {
+    result.table.reset(new RuleTable(source_name, std::move(rules), std::move(index)));
+  }
   return result;
 }
 

@@ -78,6 +78,9 @@ class RuleTable {
   RuleTable& operator=(const RuleTable&) = delete;
 
  private:
+  // Takes an index already built over rules (parse() validates and indexes in one pass).
+  RuleTable(std::string source_name, std::vector<Rule> rules, std::unique_ptr<Index> index);
+
   std::string source_name_;
   std::vector<Rule> rules_;
   std::unique_ptr<Index> index_;
