@@ -64,8 +64,10 @@ std::string RuleTable::explain(std::string_view address, Direction direction) co
   const auto domain_it = index_->by_domain.find(domain);
   std::vector<std::uint32_t> wildcards;
   std::string_view suffix = domain;
-  while (true) {
-    if (const auto it = index_->by_wildcard.find(suffix); it != index_->by_wildcard.end()) wildcards.push_back(it->second);
+  for (std::size_t labels = label_count(domain);; --labels) {
+    if (index_->has_wildcards_of(labels)) {
+      if (const auto it = index_->by_wildcard.find(suffix); it != index_->by_wildcard.end()) wildcards.push_back(it->second);
+    }
     const std::size_t dot = suffix.find('.');
     if (dot == std::string_view::npos) break;
     suffix.remove_prefix(dot + 1);

@@ -21,6 +21,22 @@ struct RuleTable::Index {
   Map by_external;  // bidirectional address rules by external address (inbound)
   std::unordered_set<std::string_view, detail::CaseInsensitiveHash, detail::CaseInsensitiveEqual>
       address_domains;  // domains of both sides of address rules
+  // Bit n set: some wildcard rule's domain has n labels (bit 63: 63 or more). A suffix with a label count
+  // no wildcard rule has cannot match, so the walk skips its probe.
+  std::uint64_t wildcard_label_counts = 0;
+
+  // Returns the bit of wildcard_label_counts for a domain of the given number of labels.
+  static std::uint64_t label_bit(std::size_t labels) { return std::uint64_t{1} << (labels < 63 ? labels : 63); }
+
+  // True when some wildcard rule has a domain of the given number of labels.
+  bool has_wildcards_of(std::size_t labels) const { return (wildcard_label_counts & label_bit(labels)) != 0; }
 };
+
+// Returns the number of labels of domain (dots plus one).
+inline std::size_t label_count(std::string_view domain) {
+  std::size_t labels = 1;
+  for (const char c : domain) labels += c == '.';
+  return labels;
+}
 
 }  // namespace rewrite

@@ -67,6 +67,7 @@ void build_index(const std::vector<Rule>& rules, const std::string& source, Rule
                                                                  : index.by_wildcard;
     const auto [it, inserted] = map.emplace(rule.internal, i);
     if (!inserted && errors) report_duplicate(rules, it->second, i, source, *errors);
+    if (rule.kind == RuleKind::wildcard) index.wildcard_label_counts |= index.label_bit(label_count(rule.internal));
     if (rule.kind == RuleKind::address) {
       index.address_domains.insert(domain_of(rule.internal));
       index.address_domains.insert(domain_of(rule.external));
@@ -169,10 +170,12 @@ Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
   if (const auto it = index_->by_domain.find(domain); it != index_->by_domain.end()) {
     return fire(it->second, with_domain(address, rules_[it->second].external));
   }
-  // Most specific wildcard first: the whole domain, then each parent at a label boundary.
+  // Most specific wildcard first: the whole domain, then each parent at a label boundary; only suffixes
+  // with as many labels as some wildcard rule has are probed.
   std::string_view suffix = domain;
-  while (true) {
-    if (const auto it = index_->by_wildcard.find(suffix); it != index_->by_wildcard.end()) {
+  for (std::size_t labels = label_count(domain);; --labels) {
+    const auto it = index_->has_wildcards_of(labels) ? index_->by_wildcard.find(suffix) : index_->by_wildcard.end();
+    if (it != index_->by_wildcard.end()) {
       const Rule& rule = rules_[it->second];
       for (const std::string& exception : rule.exceptions) {
         if (detail::is_within_domain(domain, exception)) return result;  // excepted: no wildcard applies
@@ -191,8 +194,8 @@ bool RuleTable::is_internal_domain(std::string_view domain) const {
   if (domain.empty()) return false;
   if (index_->by_domain.count(domain) || index_->address_domains.count(domain)) return true;
   std::string_view suffix = domain;
-  while (true) {
-    if (index_->by_wildcard.count(suffix)) return true;
+  for (std::size_t labels = label_count(domain);; --labels) {
+    if (index_->has_wildcards_of(labels) && index_->by_wildcard.count(suffix)) return true;
     const std::size_t dot = suffix.find('.');
     if (dot == std::string_view::npos) return false;
     suffix.remove_prefix(dot + 1);
