@@ -60,24 +60,20 @@ std::string RuleTable::explain(std::string_view address, Direction direction) co
   }
 
   // Outbound: list every candidate in precedence order, then say which one decided.
-  const auto address_it = index_->by_address.find(full);
-  const auto domain_it = index_->by_domain.find(domain);
+  const std::uint32_t address_rule =
+      Index::find_internal(index_->by_address, rules_, full, detail::hash_ignoring_case(full));
+  const std::uint32_t domain_rule =
+      Index::find_internal(index_->by_domain, rules_, domain, detail::hash_ignoring_case(domain));
   std::vector<std::uint32_t> wildcards;
-  std::string_view suffix = domain;
-  for (std::size_t labels = label_count(domain);; --labels) {
-    if (index_->has_wildcards_of(labels)) {
-      if (const auto it = index_->by_wildcard.find(suffix); it != index_->by_wildcard.end()) wildcards.push_back(it->second);
-    }
-    const std::size_t dot = suffix.find('.');
-    if (dot == std::string_view::npos) break;
-    suffix.remove_prefix(dot + 1);
+  WildcardSuffixes suffixes(*index_, domain);
+  std::string_view suffix;
+  std::uint64_t suffix_hash = 0;
+  while (suffixes.next(suffix, suffix_hash)) {
+    const std::uint32_t found = Index::find_internal(index_->by_wildcard, rules_, suffix, suffix_hash);
+    if (found != Index::kNone) wildcards.push_back(found);
   }
-  if (address_it != index_->by_address.end()) {
-    out << "  candidate: " << describe(rules_[address_it->second], source_name_) << "\n";
-  }
-  if (domain_it != index_->by_domain.end()) {
-    out << "  candidate: " << describe(rules_[domain_it->second], source_name_) << "\n";
-  }
+  if (address_rule != Index::kNone) out << "  candidate: " << describe(rules_[address_rule], source_name_) << "\n";
+  if (domain_rule != Index::kNone) out << "  candidate: " << describe(rules_[domain_rule], source_name_) << "\n";
   for (const std::uint32_t index : wildcards) out << "  candidate: " << describe(rules_[index], source_name_) << "\n";
 
   if (result.rewritten) {

@@ -1,26 +1,26 @@
-// rule_index.h (private): the hash indexes a RuleTable is searched through. Keys are views into the
-// table's own rules, compared without ASCII case, so a lookup copies nothing.
+// rule_index.h (private): the hash indexes a RuleTable is searched through. Each maps a key's hash to a
+// rule number and confirms a candidate against the table's own rule, ignoring ASCII case, so a lookup
+// copies nothing. Filled once by the table's constructor (rule_table.cpp), read-only afterwards.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 #include "rewrite/rule_table.h"
+#include "rule_hash_index.h"
 #include "text_util.h"
 
 namespace rewrite {
 
 struct RuleTable::Index {
-  using Map = std::unordered_map<std::string_view, std::uint32_t, detail::CaseInsensitiveHash,
-                                 detail::CaseInsensitiveEqual>;
-  Map by_address;   // address rules by internal address
-  Map by_domain;    // domain rules by internal domain
-  Map by_wildcard;  // wildcard rules by the domain after "*."
-  Map by_external;  // bidirectional address rules by external address (inbound)
-  std::unordered_set<std::string_view, detail::CaseInsensitiveHash, detail::CaseInsensitiveEqual>
-      address_domains;  // domains of both sides of address rules
+  static constexpr std::uint32_t kNone = detail::HashIndex::kNone;
+
+  detail::HashIndex by_address;       // address rules by internal address
+  detail::HashIndex by_domain;        // domain rules by internal domain
+  detail::HashIndex by_wildcard;      // wildcard rules by the domain after "*."
+  detail::HashIndex by_external;      // bidirectional address rules by external address (inbound)
+  detail::HashIndex address_domains;  // domains of address rules: 2 * rule number, + 1 for the external side
   // Bit n set: some wildcard rule's domain has n labels (bit 63: 63 or more). A suffix with a label count
   // no wildcard rule has cannot match, so the walk skips its probe.
   std::uint64_t wildcard_label_counts = 0;
@@ -30,6 +30,31 @@ struct RuleTable::Index {
 
   // True when some wildcard rule has a domain of the given number of labels.
   bool has_wildcards_of(std::size_t labels) const { return (wildcard_label_counts & label_bit(labels)) != 0; }
+
+  // Returns the number of the rule in map (by_address, by_domain or by_wildcard) whose internal side is
+  // key (whose hash is hash), or kNone.
+  static std::uint32_t find_internal(const detail::HashIndex& map, const std::vector<Rule>& rules, std::string_view key,
+                                     std::uint64_t hash) {
+    return map.find(hash, [&](std::uint32_t i) { return detail::iequals(rules[i].internal, key); });
+  }
+
+  // Returns the number of the bidirectional rule whose external address is address, or kNone.
+  std::uint32_t find_external(const std::vector<Rule>& rules, std::string_view address, std::uint64_t hash) const {
+    return by_external.find(hash, [&](std::uint32_t i) { return detail::iequals(rules[i].external, address); });
+  }
+
+  // Returns the domain an address_domains value stands for.
+  static std::string_view address_domain(const std::vector<Rule>& rules, std::uint32_t value) {
+    const std::string& side = value % 2 == 0 ? rules[value / 2].internal : rules[value / 2].external;
+    return std::string_view(side).substr(side.rfind('@') + 1);
+  }
+
+  // True when domain (whose hash is hash) is the domain of either side of an address rule.
+  bool is_address_domain(const std::vector<Rule>& rules, std::string_view domain, std::uint64_t hash) const {
+    return address_domains.find(hash, [&](std::uint32_t value) {
+      return detail::iequals(address_domain(rules, value), domain);
+    }) != kNone;
+  }
 };
 
 // Returns the number of labels of domain (dots plus one).
@@ -38,5 +63,65 @@ inline std::size_t label_count(std::string_view domain) {
   for (const char c : domain) labels += c == '.';
   return labels;
 }
+
+// The suffixes of a domain at label boundaries (the domain itself first, then each parent) that some
+// wildcard rule could match, most specific first, with their hashes. Hashes a few ahead and prefetches
+// their slots, so that the memory accesses of several probes overlap; construct it before checking
+// other indexes to overlap with those too.
+class WildcardSuffixes {
+ public:
+  WildcardSuffixes(const RuleTable::Index& index, std::string_view domain)
+      : index_(index), rest_(domain), labels_(label_count(domain)) {
+    fill();
+  }
+
+  // Sets suffix and hash to the next candidate and returns true, or returns false when there is none.
+  bool next(std::string_view& suffix, std::uint64_t& hash) {
+    if (taken_ == count_) {
+      if (done_) return false;
+      fill();
+      if (count_ == 0) return false;
+    }
+    suffix = batch_[taken_].suffix;
+    hash = batch_[taken_].hash;
+    ++taken_;
+    return true;
+  }
+
+ private:
+  static constexpr int kBatch = 8;
+
+  // Hashes and prefetches up to kBatch more candidates.
+  void fill() {
+    count_ = taken_ = 0;
+    while (!done_ && count_ < kBatch) {
+      if (index_.has_wildcards_of(labels_)) {
+        const std::uint64_t hash = detail::hash_ignoring_case(rest_);
+        index_.by_wildcard.prefetch(hash);
+        batch_[count_++] = Candidate{rest_, hash};
+      }
+      const std::size_t dot = rest_.find('.');
+      if (dot == std::string_view::npos) {
+        done_ = true;
+      } else {
+        rest_.remove_prefix(dot + 1);
+        --labels_;
+      }
+    }
+  }
+
+  struct Candidate {
+    std::string_view suffix;
+    std::uint64_t hash;
+  };
+
+  const RuleTable::Index& index_;
+  std::string_view rest_;  // the next suffix to consider
+  std::size_t labels_;     // its label count
+  bool done_ = false;
+  Candidate batch_[kBatch];
+  int count_ = 0;
+  int taken_ = 0;
+};
 
 }  // namespace rewrite

@@ -14,9 +14,6 @@ namespace {
 // Returns "source:line" for messages that point at another rule.
 std::string where(const std::string& source, int line) { return source + ":" + std::to_string(line); }
 
-// Returns the domain part of an address rule's side (after the last '@').
-std::string_view domain_of(std::string_view address) { return address.substr(address.rfind('@') + 1); }
-
 // Sizes every map of index for rules, so that filling it never rehashes.
 void reserve_index(const std::vector<Rule>& rules, RuleTable::Index& index) {
   std::size_t addresses = 0, domains = 0, wildcards = 0, bidirectional = 0;
@@ -30,7 +27,7 @@ void reserve_index(const std::vector<Rule>& rules, RuleTable::Index& index) {
   index.by_domain.reserve(domains);
   index.by_wildcard.reserve(wildcards);
   index.by_external.reserve(bidirectional);
-  index.address_domains.reserve(2 * addresses);
+  // address_domains is left to grow: many address rules usually share few domains.
 }
 
 // Reports rule (at index i) as a second rule for the internal key of rules[first].
@@ -59,22 +56,31 @@ void report_shared_external(const std::vector<Rule>& rules, std::uint32_t first,
 // duplicate internal keys and the uniqueness of bidirectional rules).
 void build_index(const std::vector<Rule>& rules, const std::string& source, RuleTable::Index& index,
                  std::vector<ConfigError>* errors) {
+  using Index = RuleTable::Index;
   reserve_index(rules, index);
   for (std::uint32_t i = 0; i < rules.size(); ++i) {
     const Rule& rule = rules[i];
-    RuleTable::Index::Map& map = rule.kind == RuleKind::address  ? index.by_address
-                                 : rule.kind == RuleKind::domain ? index.by_domain
-                                                                 : index.by_wildcard;
-    const auto [it, inserted] = map.emplace(rule.internal, i);
-    if (!inserted && errors) report_duplicate(rules, it->second, i, source, *errors);
-    if (rule.kind == RuleKind::wildcard) index.wildcard_label_counts |= index.label_bit(label_count(rule.internal));
+    detail::HashIndex& map = rule.kind == RuleKind::address  ? index.by_address
+                             : rule.kind == RuleKind::domain ? index.by_domain
+                                                             : index.by_wildcard;
+    const std::uint32_t first = map.insert(detail::hash_ignoring_case(rule.internal), i, [&](std::uint32_t other) {
+      return detail::iequals(rules[other].internal, rule.internal);
+    });
+    if (first != Index::kNone && errors) report_duplicate(rules, first, i, source, *errors);
+    if (rule.kind == RuleKind::wildcard) index.wildcard_label_counts |= Index::label_bit(label_count(rule.internal));
     if (rule.kind == RuleKind::address) {
-      index.address_domains.insert(domain_of(rule.internal));
-      index.address_domains.insert(domain_of(rule.external));
+      for (const std::uint32_t value : {2 * i, 2 * i + 1}) {
+        const std::string_view domain = Index::address_domain(rules, value);
+        index.address_domains.insert(detail::hash_ignoring_case(domain), value, [&](std::uint32_t other) {
+          return detail::iequals(Index::address_domain(rules, other), domain);
+        });
+      }
     }
     if (rule.bidirectional) {
-      const auto [ext, fresh] = index.by_external.emplace(rule.external, i);
-      if (!fresh && errors) report_shared_external(rules, ext->second, i, source, *errors);
+      const std::uint32_t shared = index.by_external.insert(
+          detail::hash_ignoring_case(rule.external), i,
+          [&](std::uint32_t other) { return detail::iequals(rules[other].external, rule.external); });
+      if (shared != Index::kNone && errors) report_shared_external(rules, shared, i, source, *errors);
     }
   }
 }
@@ -158,33 +164,38 @@ Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
     return result;
   };
 
+  const std::uint64_t address_hash = detail::hash_ignoring_case(address);
   if (direction == Direction::inbound) {
-    const auto it = index_->by_external.find(address);
-    if (it != index_->by_external.end()) return fire(it->second, rules_[it->second].internal);
+    const std::uint32_t found = index_->find_external(rules_, address, address_hash);
+    if (found != Index::kNone) return fire(found, rules_[found].internal);
     return result;
   }
 
-  if (const auto it = index_->by_address.find(address); it != index_->by_address.end()) {
-    return fire(it->second, rules_[it->second].external);
+  // Start every probe's memory access before checking any, so that their cache misses overlap.
+  const std::uint64_t domain_hash = detail::hash_ignoring_case(domain);
+  index_->by_address.prefetch(address_hash);
+  index_->by_domain.prefetch(domain_hash);
+  WildcardSuffixes wildcards(*index_, domain);
+
+  if (const std::uint32_t found = Index::find_internal(index_->by_address, rules_, address, address_hash);
+      found != Index::kNone) {
+    return fire(found, rules_[found].external);
   }
-  if (const auto it = index_->by_domain.find(domain); it != index_->by_domain.end()) {
-    return fire(it->second, with_domain(address, rules_[it->second].external));
+  if (const std::uint32_t found = Index::find_internal(index_->by_domain, rules_, domain, domain_hash);
+      found != Index::kNone) {
+    return fire(found, with_domain(address, rules_[found].external));
   }
-  // Most specific wildcard first: the whole domain, then each parent at a label boundary; only suffixes
-  // with as many labels as some wildcard rule has are probed.
-  std::string_view suffix = domain;
-  for (std::size_t labels = label_count(domain);; --labels) {
-    const auto it = index_->has_wildcards_of(labels) ? index_->by_wildcard.find(suffix) : index_->by_wildcard.end();
-    if (it != index_->by_wildcard.end()) {
-      const Rule& rule = rules_[it->second];
-      for (const std::string& exception : rule.exceptions) {
-        if (detail::is_within_domain(domain, exception)) return result;  // excepted: no wildcard applies
-      }
-      return fire(it->second, with_domain(address, rule.external));
+  // Most specific wildcard first: the whole domain, then each parent at a label boundary.
+  std::string_view suffix;
+  std::uint64_t suffix_hash = 0;
+  while (wildcards.next(suffix, suffix_hash)) {
+    const std::uint32_t found = Index::find_internal(index_->by_wildcard, rules_, suffix, suffix_hash);
+    if (found == Index::kNone) continue;
+    const Rule& rule = rules_[found];
+    for (const std::string& exception : rule.exceptions) {
+      if (detail::is_within_domain(domain, exception)) return result;  // excepted: no wildcard applies
     }
-    const std::size_t dot = suffix.find('.');
-    if (dot == std::string_view::npos) break;
-    suffix.remove_prefix(dot + 1);
+    return fire(found, with_domain(address, rule.external));
   }
   return result;
 }
@@ -192,14 +203,16 @@ Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
 bool RuleTable::is_internal_domain(std::string_view domain) const {
   if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
   if (domain.empty()) return false;
-  if (index_->by_domain.count(domain) || index_->address_domains.count(domain)) return true;
-  std::string_view suffix = domain;
-  for (std::size_t labels = label_count(domain);; --labels) {
-    if (index_->has_wildcards_of(labels) && index_->by_wildcard.count(suffix)) return true;
-    const std::size_t dot = suffix.find('.');
-    if (dot == std::string_view::npos) return false;
-    suffix.remove_prefix(dot + 1);
+  const std::uint64_t hash = detail::hash_ignoring_case(domain);
+  if (Index::find_internal(index_->by_domain, rules_, domain, hash) != Index::kNone) return true;
+  if (index_->is_address_domain(rules_, domain, hash)) return true;
+  WildcardSuffixes wildcards(*index_, domain);
+  std::string_view suffix;
+  std::uint64_t suffix_hash = 0;
+  while (wildcards.next(suffix, suffix_hash)) {
+    if (Index::find_internal(index_->by_wildcard, rules_, suffix, suffix_hash) != Index::kNone) return true;
   }
+  return false;
 }
 
 }  // namespace rewrite

@@ -35,21 +35,15 @@ inline bool is_within_domain(std::string_view domain, std::string_view parent) {
   return domain[cut - 1] == '.' && iequals(domain.substr(cut), parent);
 }
 
-// FNV-1a over the lower-cased bytes. Deliberately not noexcept: libstdc++ then caches each node's hash
-// code, so bucket walks and rehashes do not re-read every key.
-struct CaseInsensitiveHash {
-  std::size_t operator()(std::string_view text) const {
-    std::uint64_t hash = 14695981039346656037ull;
-    for (const char c : text) {
-      hash ^= static_cast<unsigned char>(ascii_lower(c));
-      hash *= 1099511628211ull;
-    }
-    return static_cast<std::size_t>(hash);
+// Returns a 64-bit hash of text that is equal for texts equal ignoring ASCII case: FNV-1a over the
+// lower-cased bytes.
+inline std::uint64_t hash_ignoring_case(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(ascii_lower(c));
+    hash *= 1099511628211ull;
   }
-};
-
-struct CaseInsensitiveEqual {
-  bool operator()(std::string_view a, std::string_view b) const noexcept { return iequals(a, b); }
-};
+  return hash;
+}
 
 }  // namespace rewrite::detail

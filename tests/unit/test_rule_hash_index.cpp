@@ -1,0 +1,157 @@
+// test_rule_hash_index.cpp: the rule table's flat hash index (colliding hashes, probing past other keys,
+// growth) and its case-insensitive key hash, then a large table whose every rule must still be found.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "../../librewrite/src/rule_hash_index.h"
+#include "../../librewrite/src/text_util.h"
+#include "rewrite/rule_table.h"
+
+using rewrite::detail::HashIndex;
+
+namespace {
+
+// Returns the value of hash whose key is key in index over keys (values are positions in keys).
+std::uint32_t find(const HashIndex& index, const std::vector<std::string>& keys, std::uint64_t hash,
+                   const std::string& key) {
+  return index.find(hash, [&](std::uint32_t value) { return keys[value] == key; });
+}
+
+// Inserts keys[value] under hash; returns what insert returns.
+std::uint32_t insert(HashIndex& index, const std::vector<std::string>& keys, std::uint64_t hash, std::uint32_t value) {
+  return index.insert(hash, value, [&](std::uint32_t other) { return keys[other] == keys[value]; });
+}
+
+}  // namespace
+
+TEST_CASE("hash index: an empty index finds nothing", "[rule_hash_index]") {
+  const HashIndex never_filled;
+  CHECK(never_filled.find(42, [](std::uint32_t) { return true; }) == HashIndex::kNone);
+  HashIndex reserved;
+  reserved.reserve(0);
+  CHECK(reserved.find(42, [](std::uint32_t) { return true; }) == HashIndex::kNone);
+  CHECK(reserved.size() == 0);
+}
+
+TEST_CASE("hash index: keys with one hash are told apart by the caller's key check", "[rule_hash_index]") {
+  const std::vector<std::string> keys = {"alpha", "beta", "gamma", "alpha"};
+  HashIndex index;
+  index.reserve(3);
+  const std::uint64_t same = 0x123456789abcdef0ull;
+  CHECK(insert(index, keys, same, 0) == HashIndex::kNone);
+  CHECK(insert(index, keys, same, 1) == HashIndex::kNone);
+  CHECK(insert(index, keys, same, 2) == HashIndex::kNone);
+  CHECK(find(index, keys, same, "alpha") == 0);
+  CHECK(find(index, keys, same, "beta") == 1);
+  CHECK(find(index, keys, same, "gamma") == 2);
+  CHECK(find(index, keys, same, "delta") == HashIndex::kNone);
+  SECTION("a second key equal to a stored one is refused with the first one's value") {
+    CHECK(insert(index, keys, same, 3) == 0);
+    CHECK(index.size() == 3);
+  }
+}
+
+TEST_CASE("hash index: probes run past other keys' slots and wrap around", "[rule_hash_index]") {
+  // Eight slots: the home slot is the top three bits. Three keys want the last slot, so they fill slots
+  // 7, 0 and 1.
+  std::vector<std::string> keys;
+  HashIndex index;
+  index.reserve(4);
+  REQUIRE(index.capacity() == 8);
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    keys.push_back("key" + std::to_string(i));
+    const std::uint64_t hash = (0xe0000000ull + i) << 32;  // top bits 111: slot 7; tags differ
+    REQUIRE(insert(index, keys, hash, i) == HashIndex::kNone);
+  }
+  for (std::uint32_t i = 0; i < 3; ++i) CHECK(find(index, keys, (0xe0000000ull + i) << 32, keys[i]) == i);
+  CHECK(find(index, keys, (0xe0000000ull + 9) << 32, "key9") == HashIndex::kNone);
+  // A key whose home is slot 0 goes past the wrapped keys to slot 2, and is still found.
+  keys.push_back("zero");
+  REQUIRE(insert(index, keys, 0x0000000500000000ull, 3) == HashIndex::kNone);
+  REQUIRE(index.capacity() == 8);
+  CHECK(find(index, keys, 0x0000000500000000ull, "zero") == 3);
+  for (std::uint32_t i = 0; i < 3; ++i) CHECK(find(index, keys, (0xe0000000ull + i) << 32, keys[i]) == i);
+}
+
+TEST_CASE("hash index: grows past its reservation and keeps every entry", "[rule_hash_index]") {
+  std::vector<std::string> keys;
+  HashIndex index;
+  for (std::uint32_t i = 0; i < 5000; ++i) {
+    keys.push_back("domain" + std::to_string(i) + ".example");
+    REQUIRE(insert(index, keys, rewrite::detail::hash_ignoring_case(keys[i]), i) == HashIndex::kNone);
+  }
+  CHECK(index.size() == 5000);
+  CHECK(index.capacity() >= 10000);
+  for (std::uint32_t i = 0; i < 5000; ++i) {
+    REQUIRE(find(index, keys, rewrite::detail::hash_ignoring_case(keys[i]), keys[i]) == i);
+  }
+}
+
+TEST_CASE("key hash: equal for keys equal ignoring ASCII case, at every length around the word size",
+          "[rule_hash_index]") {
+  using rewrite::detail::hash_ignoring_case;
+  const std::string letters = "abcdefghijklmnopqrstuvwxyz@.-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  for (std::size_t length = 0; length <= 40; ++length) {
+    std::string lower, upper, mixed;
+    for (std::size_t i = 0; i < length; ++i) {
+      const char c = letters[(i * 7) % 26];
+      lower += c;
+      upper += static_cast<char>(c - 'a' + 'A');
+      mixed += i % 2 ? static_cast<char>(c - 'a' + 'A') : c;
+    }
+    INFO("length " << length);
+    CHECK(hash_ignoring_case(lower) == hash_ignoring_case(upper));
+    CHECK(hash_ignoring_case(lower) == hash_ignoring_case(mixed));
+    if (length > 0) {
+      // One byte changed anywhere, or the key cut short, must change the hash.
+      std::string changed = lower;
+      changed[length / 2] = changed[length / 2] == 'z' ? 'y' : 'z';
+      CHECK(hash_ignoring_case(changed) != hash_ignoring_case(lower));
+      CHECK(hash_ignoring_case(lower.substr(0, length - 1)) != hash_ignoring_case(lower));
+    }
+  }
+}
+
+TEST_CASE("key hash: only ASCII letters fold", "[rule_hash_index]") {
+  using rewrite::detail::hash_ignoring_case;
+  // '@' (0x40) and '`' (0x60), '[' (0x5b) and '{' (0x7b) differ by the case bit but are not letters.
+  CHECK(hash_ignoring_case("a@b.example") != hash_ignoring_case("a`b.example"));
+  CHECK(hash_ignoring_case("x[y]z.example") != hash_ignoring_case("x{y}z.example"));
+  // Bytes above 0x7f are compared as they are: 0xC3 0x89 (É) and 0xC3 0xA9 (é) stay different.
+  CHECK(hash_ignoring_case("\xc3\x89t\xc3\xa9.example") != hash_ignoring_case("\xc3\xa9t\xc3\xa9.example"));
+  CHECK(hash_ignoring_case("\xc3\x89T\xc3\xa9.example") == hash_ignoring_case("\xc3\x89t\xc3\xa9.EXAMPLE"));
+}
+
+TEST_CASE("a table of thousands of rules finds each one, in any case, and nothing else", "[rule_hash_index]") {
+  std::string text;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string n = std::to_string(i);
+    text += "user" + n + "@org" + n + ".example ext" + n + "@partner.example\n";
+    text += "dept" + n + ".example d" + n + ".example\n";
+    text += "*.group" + n + ".example g" + n + ".example\n";
+  }
+  const rewrite::LoadResult loaded = rewrite::RuleTable::parse(text, "many.rules");
+  INFO(rewrite::format_errors(loaded.errors));
+  REQUIRE(loaded.ok());
+  const rewrite::RuleTable& table = *loaded.table;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string n = std::to_string(i);
+    INFO("rule set " << n);
+    REQUIRE(table.lookup("USER" + n + "@Org" + n + ".EXAMPLE", rewrite::Direction::outbound).address ==
+            "ext" + n + "@partner.example");
+    REQUIRE(table.lookup("a@DEPT" + n + ".example", rewrite::Direction::outbound).address == "a@d" + n + ".example");
+    REQUIRE(table.lookup("a@x.y.Group" + n + ".example", rewrite::Direction::outbound).address ==
+            "a@g" + n + ".example");
+    REQUIRE(table.lookup("Ext" + n + "@Partner.example", rewrite::Direction::inbound).address ==
+            "user" + n + "@org" + n + ".example");
+    REQUIRE(table.is_internal_domain("ORG" + n + ".example"));
+  }
+  CHECK_FALSE(table.lookup("user1@org2.example", rewrite::Direction::outbound).rewritten);
+  CHECK_FALSE(table.lookup("a@dept3000.example", rewrite::Direction::outbound).rewritten);
+  CHECK_FALSE(table.lookup("a@group3000.example", rewrite::Direction::outbound).rewritten);
+  CHECK_FALSE(table.lookup("ext1@partner.example.org", rewrite::Direction::inbound).rewritten);
+  CHECK(table.is_internal_domain("partner.example"));
+  CHECK_FALSE(table.is_internal_domain("org3000.example"));
+}
