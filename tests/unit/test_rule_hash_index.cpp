@@ -2,6 +2,7 @@
 // growth) and its case-insensitive key hash, then a large table whose every rule must still be found.
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -154,4 +155,27 @@ TEST_CASE("a table of thousands of rules finds each one, in any case, and nothin
   CHECK_FALSE(table.lookup("ext1@partner.example.org", rewrite::Direction::inbound).rewritten);
   CHECK(table.is_internal_domain("partner.example"));
   CHECK_FALSE(table.is_internal_domain("org3000.example"));
+}
+
+TEST_CASE("word lower-casing changes exactly the ASCII capitals, in every byte position", "[rule_hash_index]") {
+  using rewrite::detail::ascii_lower_word;
+  for (int position = 0; position < 8; ++position) {
+    for (int value = 0; value < 256; ++value) {
+      // The other bytes cycle through values that sit at the edges of the capital range.
+      const unsigned char around[8] = {'@', 'A', 'Z', '[', 0x7f, 0x80, 0xc1, 0xff};
+      unsigned char bytes[8];
+      for (int i = 0; i < 8; ++i) bytes[i] = around[(i + value) % 8];
+      bytes[position] = static_cast<unsigned char>(value);
+      std::uint64_t word;
+      std::memcpy(&word, bytes, 8);
+      const std::uint64_t lowered = ascii_lower_word(word);
+      unsigned char out[8];
+      std::memcpy(out, &lowered, 8);
+      for (int i = 0; i < 8; ++i) {
+        const unsigned char expected = bytes[i] >= 'A' && bytes[i] <= 'Z' ? bytes[i] + 32 : bytes[i];
+        INFO("position " << position << " value " << value << " byte " << i);
+        REQUIRE(out[i] == expected);
+      }
+    }
+  }
 }
