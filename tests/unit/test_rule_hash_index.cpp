@@ -179,3 +179,22 @@ TEST_CASE("word lower-casing changes exactly the ASCII capitals, in every byte p
     }
   }
 }
+
+TEST_CASE("duplicates far apart and in any case are reported in rule order against the first rule",
+          "[rule_hash_index]") {
+  std::string text;
+  for (int i = 1; i <= 40; ++i) text += "user" + std::to_string(i) + "@org.example ext" + std::to_string(i) + "@x.example\n";
+  text += "USER3@ORG.example other@y.example outbound-only\n";  // line 41: line 3's (domains are lower-cased)
+  text += "new@org.example ext39@x.example\n";                  // line 42: same external as line 39
+  text += "user40@org.example z@z.example outbound-only\n";     // line 43: same internal as line 40
+  const rewrite::LoadResult loaded = rewrite::RuleTable::parse(text, "dup.rules");
+  REQUIRE(loaded.errors.size() == 3);
+  CHECK(loaded.errors[0].line == 41);
+  CHECK_THAT(loaded.errors[0].reason, Catch::StartsWith("duplicate rule for 'USER3@org.example' (first at dup.rules:3)"));
+  CHECK(loaded.errors[1].line == 42);
+  CHECK_THAT(loaded.errors[1].reason,
+             Catch::StartsWith("bidirectional rules must be unique: 'new@org.example' and 'user39@org.example' "
+                               "(dup.rules:39) both map to 'ext39@x.example'"));
+  CHECK(loaded.errors[2].line == 43);
+  CHECK_THAT(loaded.errors[2].reason, Catch::StartsWith("duplicate rule for 'user40@org.example' (first at dup.rules:40)"));
+}
