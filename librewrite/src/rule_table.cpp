@@ -15,7 +15,7 @@ namespace {
 // Returns "source:line" for messages that point at another rule.
 std::string where(const std::string& source, int line) { return source + ":" + std::to_string(line); }
 
-// Sizes every map of index for rules, so that filling it never rehashes.
+// Sizes each per-kind index from the rule counts, so that filling it never grows it.
 void reserve_index(const std::vector<Rule>& rules, RuleTable::Index& index) {
   std::size_t addresses = 0, domains = 0, wildcards = 0, bidirectional = 0;
   for (const Rule& rule : rules) {
