@@ -1,5 +1,6 @@
 // rule_parser.h (private): turns the text of a rules file, native or Exchange CSV, into Rule values,
-// checking each rule on its own. Checks that need the whole table live in rule_validation.h.
+// checking each rule on its own. Checks that need the whole table (duplicates, unique bidirectional
+// external addresses) are made while the index is built, in rule_table.cpp.
 #pragma once
 
 #include <string>
