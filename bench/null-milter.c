@@ -1,0 +1,64 @@
+/* null-milter.c: a libmilter filter that does nothing, negotiated exactly like rewrite-milter (same
+ * actions, same skipped events and no-reply flags, same macro lists). bench/postfix-throughput compiles
+ * it for its `null-milter` configuration: the cost of the milter protocol itself, the floor any
+ * libmilter-based filter pays, against which rewrite-milter's own work can be read.
+ * Usage: null-milter -s unix:/path [other arguments are ignored]. */
+#include <libmilter/mfapi.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const unsigned long kActions = SMFIF_CHGFROM | SMFIF_ADDRCPT_PAR | SMFIF_DELRCPT | SMFIF_CHGHDRS;
+static const unsigned long kProtocol = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NOBODY | SMFIP_NOEOH |
+                                       SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_HELO | SMFIP_NR_DATA |
+                                       SMFIP_NR_UNKN | SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_HDR_LEADSPC;
+
+/* Negotiates the same steps and macros as rewrite-milter. */
+static sfsistat on_negotiate(SMFICTX *ctx, unsigned long actions, unsigned long protocol, unsigned long unused2,
+                             unsigned long unused3, unsigned long *want_actions, unsigned long *want_protocol,
+                             unsigned long *want2, unsigned long *want3) {
+  (void)unused2;
+  (void)unused3;
+  *want_actions = kActions & actions;
+  *want_protocol = kProtocol & protocol;
+  *want2 = 0;
+  *want3 = 0;
+  if (actions & SMFIF_SETSYMLIST) {
+    *want_actions |= SMFIF_SETSYMLIST;
+    smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name}");
+    smfi_setsymlist(ctx, SMFIM_ENVFROM, "{auth_authen} {daemon_name} {i}");
+    smfi_setsymlist(ctx, SMFIM_ENVRCPT, "{i}");
+    smfi_setsymlist(ctx, SMFIM_EOM, "{i}");
+  }
+  return SMFIS_CONTINUE;
+}
+
+/* Every event: nothing to do. */
+static sfsistat on_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr) { (void)ctx; (void)host; (void)addr; return SMFIS_CONTINUE; }
+static sfsistat on_envelope(SMFICTX *ctx, char **args) { (void)ctx; (void)args; return SMFIS_CONTINUE; }
+static sfsistat on_header(SMFICTX *ctx, char *name, char *value) { (void)ctx; (void)name; (void)value; return SMFIS_CONTINUE; }
+static sfsistat on_eom(SMFICTX *ctx) { (void)ctx; return SMFIS_CONTINUE; }
+
+/* Registers the filter on the -s socket and runs it until stopped. */
+int main(int argc, char **argv) {
+  const char *socket_spec = NULL;
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (strcmp(argv[i], "-s") == 0) socket_spec = argv[i + 1];
+  }
+  if (socket_spec == NULL || strncmp(socket_spec, "unix:", 5) != 0) return 2;
+  struct smfiDesc desc;
+  memset(&desc, 0, sizeof desc);
+  desc.xxfi_name = (char *)"null-milter";
+  desc.xxfi_version = SMFI_VERSION;
+  desc.xxfi_flags = kActions;
+  desc.xxfi_connect = on_connect;
+  desc.xxfi_envfrom = on_envelope;
+  desc.xxfi_envrcpt = on_envelope;
+  desc.xxfi_header = on_header;
+  desc.xxfi_eom = on_eom;
+  desc.xxfi_negotiate = on_negotiate;
+  umask(0); /* the socket must be writable by the Postfix daemons' user */
+  unlink(socket_spec + 5);
+  if (smfi_setconn((char *)socket_spec) != MI_SUCCESS || smfi_register(desc) != MI_SUCCESS) return 1;
+  return smfi_main() == MI_SUCCESS ? 0 : 1;
+}
