@@ -26,12 +26,18 @@ unsigned long required_actions() {
 }
 
 // Steps we skip, stages at which we never answer, and byte-exact header values: taken where offered.
-// SMFIP_NR_RCPT is deliberately absent so that RCPT can refuse recipients (the shared address space
-// refuses unknown ones with 550 5.1.1 there).
+// SMFIP_NR_RCPT is added only without the shared address space, which refuses unknown recipients with
+// 550 5.1.1 at RCPT; a failure at RCPT then waits for end of message like one at MAIL.
 constexpr unsigned long kWantedProtocol = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NOBODY |
                                           SMFIP_NOEOH | SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR |
                                           SMFIP_NR_HELO | SMFIP_NR_DATA | SMFIP_NR_UNKN | SMFIP_NR_EOH |
                                           SMFIP_NR_BODY | SMFIP_HDR_LEADSPC;
+
+// Returns the protocol flags to ask for: no reply at RCPT either unless the shared space may refuse there.
+unsigned long wanted_protocol() {
+  const bool shared = g_globals.rules != nullptr && g_globals.rules->shared_space_enabled();
+  return kWantedProtocol | (shared ? 0 : SMFIP_NR_RCPT);
+}
 
 // Per-connection state hung on the libmilter context.
 struct Connection {
@@ -174,7 +180,7 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long actions, unsigned long protoco
     Connection* connection = connection_of(ctx);
     if (connection == nullptr) return SMFIS_REJECT;
     *want_actions = required;
-    connection->protocol = protocol & kWantedProtocol;
+    connection->protocol = protocol & wanted_protocol();
     *want_protocol = connection->protocol;
     *want_2 = 0;
     *want_3 = 0;
