@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "rewrite/address.h"
+#include "text_util.h"
 
 namespace rewrite {
 namespace {
@@ -38,16 +39,10 @@ std::string shown(const std::string& address) { return address.empty() ? "<>" : 
 CasesFile parse_cases(std::string_view text, const std::string& source_name) {
   CasesFile file;
   file.source_name = source_name;
-  int line_number = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) {
-      end = text.size();
-    }
-    const std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_number;
+  detail::LineReader lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    const int line_number = lines.number();
     const std::vector<std::string_view> words = words_of(line);
     if (words.empty()) {
       continue;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "rewrite/address.h"
+#include "text_util.h"
 
 namespace rewrite {
 namespace {
@@ -229,16 +230,10 @@ AddressList parse_address_list(std::string_view text, const std::string& source_
   AddressList list;
   list.source_name = source_name;
   std::map<std::string, int> seen;  // address key -> line
-  int line_number = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) {
-      end = text.size();
-    }
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_number;
+  detail::LineReader lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    const int line_number = lines.number();
     const std::size_t hash = line.find('#');
     if (hash != std::string_view::npos) {
       line = line.substr(0, hash);

@@ -369,14 +369,10 @@ void parse_rules_text(std::string_view text, const std::string& source_name, Rul
                       std::vector<Rule>& rules, std::vector<ConfigError>& errors) {
   bool csv = format == RuleFormat::csv;
   bool header_seen = false;
-  int line_number = 0;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    ++line_number;
+  LineReader lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    const int line_number = lines.number();
     if (line_number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.remove_prefix(3);  // UTF-8 BOM
     const std::string content(trim(strip_comment(line)));
     if (content.empty()) continue;

@@ -77,4 +77,28 @@ inline std::uint64_t hash_ignoring_case(std::string_view text) {
   return fold_multiply(hash ^ text.size(), kFinalKey);
 }
 
+// Reads text one line at a time (split at LF; a CR before it stays in the line), counting lines from 1.
+class LineReader {
+ public:
+  explicit LineReader(std::string_view text) : text_(text) {}
+
+  // Sets line to the next line and returns true, or returns false at the end of the text.
+  bool next(std::string_view& line) {
+    if (pos_ >= text_.size()) return false;
+    std::size_t end = text_.find('\n', pos_);
+    if (end == std::string_view::npos) end = text_.size();
+    line = text_.substr(pos_, end - pos_);
+    pos_ = end + 1;
+    ++number_;
+    return true;
+  }
+  // The 1-based number of the line last returned by next().
+  int number() const { return number_; }
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  int number_ = 0;
+};
+
 }  // namespace rewrite::detail
