@@ -64,6 +64,15 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Joins a continuation line to a field value with "\n". A stray CR ending the line before (the file
+// had CR CR LF) becomes a space, as Postfix reads it, so the value never holds a CR LF that was not a
+// line ending and an edited field reads back as planned.
+void append_continuation(std::string& value, std::string_view text) {
+  if (!value.empty() && value.back() == '\r') value.back() = ' ';
+  value += '\n';
+  value += text;
+}
+
 }  // namespace
 
 std::vector<HeaderField> MessageFile::header_fields() const {
@@ -113,8 +122,7 @@ MessageFile parse_message(std::string_view text) {
     if (continuation && !message.fields.empty()) {
       MessageField& field = message.fields.back();
       field.raw.append(line.text.data(), line.size());
-      field.value += '\n';
-      field.value += line.text;
+      append_continuation(field.value, line.text);
       field.ending = std::string(line.ending);
       ++field.line_count;
     } else {

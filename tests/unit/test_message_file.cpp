@@ -201,3 +201,16 @@ TEST_CASE("message_file: render_field replaces only the value") {
   REQUIRE(m.fields.size() == 1);
   CHECK(rewrite::render_field(m, m.fields[0], "  <c@d.example>") == "Reply-To:  <c@d.example>\n");
 }
+
+TEST_CASE("message_file: a stray CR before a fold reads as a space and survives an edit") {
+  const std::string text = "Cc: b@x.com,\r\r\n\tc@x.com\r\nSubject: s\r\n\r\nbody\r\n";
+  const MessageFile message = parse_message(text);
+  REQUIRE(message.fields.size() == 2);
+  CHECK(message.fields[0].value == " b@x.com, \n\tc@x.com");
+  CHECK(message.to_string() == text);
+  const std::string edited = rewrite::apply_header_edits(message, {edit("Cc", 1, " b@y.com, \n\tc@x.com")});
+  CHECK(edited == "Cc: b@y.com, \r\n\tc@x.com\r\nSubject: s\r\n\r\nbody\r\n");
+  const MessageFile reread = parse_message(edited);
+  REQUIRE(reread.fields.size() == 2);
+  CHECK(reread.fields[0].value == " b@y.com, \n\tc@x.com");
+}

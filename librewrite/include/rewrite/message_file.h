@@ -17,8 +17,8 @@ namespace rewrite {
 struct MessageField {
   std::string name;              // field name as written, without white space before the colon
   std::string value;             // after the colon as the MTA hands it to a milter: leading white
-                                 // space kept, folded lines joined with "\n" (CR dropped), no final
-                                 // line ending
+                                 // space kept, folded lines joined with "\n" (CR of CR LF dropped,
+                                 // a stray CR before a fold read as a space), no final line ending
   std::string raw;               // the exact bytes of the field, its final line ending included
   std::size_t value_offset = 0;  // where the value starts in raw (just after the colon)
   std::string ending;            // the final line ending: "\r\n", "\n" or "" at end of file
