@@ -223,4 +223,16 @@ void check_header_rewrite(std::string_view value, const RuleTable& table, Direct
   require(again.status != Status::malformed, "a rewritten value no longer parses");
 }
 
+void check_rules_text(std::string_view text, rewrite::RuleFormat format) {
+  const rewrite::LoadResult loaded = rewrite::RuleTable::parse(text, "<fuzz>", format);
+  if (!loaded.ok()) {
+    require(!loaded.errors.empty(), "a table failed to load without an error");
+    for (const rewrite::ConfigError& error : loaded.errors) {
+      require(!error.reason.empty() && error.line >= 0, "an error without a reason or line");
+    }
+    return;
+  }
+  check_table(*loaded.table, 64);
+}
+
 }  // namespace rewrite_fuzz

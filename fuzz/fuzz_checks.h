@@ -21,6 +21,10 @@ const rewrite::RuleTable& seed_table();
 // Looks at most max_rules rules, so large inputs stay fast.
 void check_table(const rewrite::RuleTable& table, std::size_t max_rules);
 
+// Parses text as a rules file in format: a table that fails must say why with a line; one that loads
+// must pass check_table for its first 64 rules.
+void check_rules_text(std::string_view text, rewrite::RuleFormat format);
+
 // Checks one header rewrite of value: an unchanged or malformed result carries no value; a changed one
 // has changes, only folding line breaks, no NUL, lines under 998 bytes (an overlong line of the input
 // that held no replacement is kept as it was), and rewriting it again is not malformed.

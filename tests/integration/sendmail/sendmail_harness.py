@@ -13,13 +13,13 @@ import smtplib
 import sys
 import tempfile
 import unittest
-from dataclasses import dataclass
 from typing import Optional, Sequence
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))  # ../milter_process.py, shared with the Postfix tests
+sys.path.insert(0, os.path.dirname(HERE))  # ../milter_process.py and ../harness.py, shared with the Postfix tests
 
 from dsn_sink import Delivery, DsnSink  # noqa: E402
+from harness import SendResult, crlf  # noqa: E402,F401  (shared with the Postfix tests)
 from milter_process import MilterProcess  # noqa: E402
 from sendmail_instance import SendmailInstance, preconditions_problem  # noqa: E402
 
@@ -39,20 +39,6 @@ kate@contoso.com          kate@wingtiptoys.com     outbound-only name=wingtip-ka
 MILTER_ARGS = ("--internal-hosts", "192.0.2.0/24", "--outbound-daemon-names", "ORIGINATING")
 
 DATE = "Date: Mon, 2 Jan 2023 10:00:00 +0000\n"
-
-
-def crlf(text: str) -> bytes:
-    """Encode text written with LF line ends as SMTP bytes (CRLF)."""
-    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
-
-
-@dataclass
-class SendResult:
-    """The reply that decided one transaction: the first refusal, or the final reply to DATA."""
-
-    code: int
-    text: str
-    queue_id: str = ""
 
 
 def open_session(port: int, helo: str = "client.example.net", timeout: float = 30.0) -> smtplib.SMTP:
