@@ -14,7 +14,7 @@ import unittest
 
 from harness import FOREIGN_CLIENT, crlf, main, open_session
 from postfix_instance import preconditions_problem
-from shared_space_env import TRACE_HEADER, SharedSpaceEnvironment, send_all_replies
+from shared_space_env import CLOUD_RECIPIENTS, TRACE_HEADER, SharedSpaceEnvironment, send_all_replies
 
 INTERNET_SENDER = "friend@example.net"
 DATE = "Date: Mon, 2 Jan 2023 10:00:00 +0000\n"
@@ -196,6 +196,45 @@ class SharedAddressSpaceTest(unittest.TestCase):
         self.assertQueuesEmpty()
         self.assertEqual([], self.deliveries_of(self.env.onprem_sink, "ssa-ghost"))
         self.assertEqual(1, self.env.milter.log_text().count("-> <ghost@live.contoso.edu> shared-space=forward"))
+
+    def test_reloaded_recipient_lists_apply_to_the_next_message_and_a_broken_list_keeps_them(self):
+        self.addCleanup(self.restore_cloud_list)
+        # Not in either list yet: refused at RCPT.
+        replies = self.send_from_internet(["newcomer@contoso.edu"], message("ssa-new-0", "newcomer@contoso.edu"))
+        self.assertEqual(550, replies.rcpts[0][0], replies)
+
+        self.rewrite_cloud_list(CLOUD_RECIPIENTS + "newcomer@contoso.edu\n")
+        self.assertTrue(self.milter_log_has("shared space contoso.edu: 2 local and 3 cloud recipients"),
+                        self.env.milter.log_text()[-2000:])
+        replies = self.send_from_internet(["newcomer@contoso.edu"], message("ssa-new-1", "newcomer@contoso.edu"))
+        self.assertEqual(250, replies.data[0], replies)
+        self.assertEqual(["newcomer@live.contoso.edu"], self.wait_delivery(self.env.cloud_sink, "ssa-new-1").rcpt_to)
+
+        # A list with a bad line is refused whole: the three cloud users of the last good load stay.
+        self.rewrite_cloud_list(CLOUD_RECIPIENTS + "newcomer@contoso.edu\nnot an address\n")
+        self.assertTrue(self.milter_log_has("%s:4: 'not an address' is not an address (local@domain)"
+                                            % self.env.cloud_path), self.env.milter.log_text()[-2000:])
+        self.assertTrue(self.milter_log_has("reload failed: keeping the previous rules and recipient lists"))
+        replies = self.send_from_internet(["newcomer@contoso.edu"], message("ssa-new-2", "newcomer@contoso.edu"))
+        self.assertEqual(250, replies.data[0], replies)
+        self.assertEqual(["newcomer@live.contoso.edu"], self.wait_delivery(self.env.cloud_sink, "ssa-new-2").rcpt_to)
+        self.assertQueuesEmpty()
+        self.assertEqual([], self.deliveries_of(self.env.onprem_sink, "ssa-new-1"))
+
+    def rewrite_cloud_list(self, text: str) -> None:
+        """Replace the cloud recipient list on disk and signal the milter to reload (SIGUSR1)."""
+        with open(self.env.cloud_path, "w") as f:
+            f.write(text)
+        self.env.milter.reload()
+
+    def restore_cloud_list(self) -> None:
+        """Put the module's cloud list back and wait until the milter has loaded it again."""
+        before = self.env.milter.log_text().count("shared space contoso.edu: 2 local and 2 cloud recipients")
+        self.rewrite_cloud_list(CLOUD_RECIPIENTS)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and \
+                self.env.milter.log_text().count("shared space contoso.edu: 2 local and 2 cloud recipients") <= before:
+            time.sleep(0.1)
 
 
 if __name__ == "__main__":
