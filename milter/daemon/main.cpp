@@ -1,7 +1,6 @@
 // main.cpp: rewrite-milter(8) entry point: reads the configuration, loads the rules, opens the milter
-// socket, detaches and drops privileges, reloads the rules on SIGUSR1 from a dedicated thread, and hands
-// the connection handling to libmilter. (libmilter's own signal thread stops the milter on SIGHUP,
-// SIGTERM and SIGINT.)
+// socket, detaches and drops privileges, and hands the connection handling to libmilter. A dedicated
+// signal thread reloads the rules on SIGUSR1 and stops the milter at once on SIGTERM, SIGINT and SIGHUP.
 #include <libmilter/mfapi.h>
 #include <pthread.h>
 #include <signal.h>
@@ -9,12 +8,15 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "config.h"
+#include "listener_wake.h"
 #include "logger.h"
 #include "milter_callbacks.h"
 #include "process.h"
@@ -45,22 +47,76 @@ std::string loaded_summary(const RuleStore& store) {
   return text;
 }
 
-// Waits for SIGUSR1 (blocked in every thread) and reloads the rules and recipient lists, all or nothing.
-void reload_loop(RuleStore& store, Logger& log) {
+// Reloads the rules and recipient lists, all or nothing, and logs the outcome.
+void reload(RuleStore& store, Logger& log) {
+  const std::vector<ConfigError> errors = store.reload();
+  if (errors.empty()) {
+    log.log(LogLevel::notice, "NOQUEUE: reload: " + loaded_summary(store));
+    return;
+  }
+  for (const ConfigError& error : errors) log.log(LogLevel::error, "NOQUEUE: reload: " + error.to_string());
+  log.log(LogLevel::error, "NOQUEUE: reload failed: keeping the previous rules and recipient lists");
+}
+
+// Waits up to kDrainLimit for the messages in progress to reach their end of message.
+void drain(Logger& log) {
+  constexpr auto kDrainLimit = std::chrono::seconds(5);
+  const auto deadline = std::chrono::steady_clock::now() + kDrainLimit;
+  while (messages_in_progress() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (const int left = messages_in_progress(); left > 0) {
+    log.log(LogLevel::warning, "NOQUEUE: stopping with " + std::to_string(left) +
+                                   (left == 1 ? " message" : " messages") +
+                                   " in progress; the MTA applies its milter default action");
+  }
+}
+
+// Stops smfi_main at once. smfi_stop() marks the stop and then waits for the listener, which looks at the
+// mark only between waits of up to five seconds; connecting to our own socket ends such a wait. So
+// smfi_stop() runs in a helper thread while this one connects every 50 ms until it has returned.
+void stop_milter(const std::string& socket, Logger& log) {
+  auto stopped = std::make_shared<std::atomic<bool>>(false);
+  std::thread stopper([stopped] {
+    smfi_stop();
+    stopped->store(true);
+  });
+  for (int attempt = 0; attempt < 200 && !stopped->load(); ++attempt) {
+    if (const std::string error = wake_listener(socket); !error.empty() && attempt == 0) {
+      log.log(LogLevel::info, "NOQUEUE: cannot wake the listener on " + socket + ": " + error);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  // libmilter ends its own wait within five seconds anyway; never let the stop hang on the helper.
+  if (stopped->load()) {
+    stopper.join();
+  } else {
+    stopper.detach();
+  }
+}
+
+// The signal thread: SIGUSR1 reloads; SIGTERM, SIGINT and SIGHUP let the messages in progress end (up to
+// five seconds), then stop the milter and end the thread.
+// Every thread blocks these signals; this one was created first, so the kernel hands it a signal while
+// it waits (otherwise libmilter's own signal thread takes it and the stop takes up to five seconds).
+void signal_loop(RuleStore& store, Logger& log, const std::string& socket) {
   sigset_t set;
   sigemptyset(&set);
-  sigaddset(&set, SIGUSR1);
+  for (const int signal : {SIGUSR1, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, signal);
   for (;;) {
     int signal = 0;
     if (sigwait(&set, &signal) != 0) continue;
     if (g_stopping.load()) return;
-    const std::vector<ConfigError> errors = store.reload();
-    if (errors.empty()) {
-      log.log(LogLevel::notice, "NOQUEUE: reload: " + loaded_summary(store));
+    if (signal == SIGUSR1) {
+      reload(store, log);
       continue;
     }
-    for (const ConfigError& error : errors) log.log(LogLevel::error, "NOQUEUE: reload: " + error.to_string());
-    log.log(LogLevel::error, "NOQUEUE: reload failed: keeping the previous rules and recipient lists");
+    log.log(LogLevel::notice, std::string("NOQUEUE: stop requested by ") + (signal == SIGTERM ? "SIGTERM"
+                                                                            : signal == SIGINT ? "SIGINT"
+                                                                                               : "SIGHUP"));
+    drain(log);
+    stop_milter(socket, log);
+    return;
   }
 }
 
@@ -90,6 +146,9 @@ int run(int argc, char** argv) {
   // The daemon changes to / when it detaches: make the paths it uses later absolute now.
   config.rules_file = absolute_path(config.rules_file);
   if (!config.pid_file.empty()) config.pid_file = absolute_path(config.pid_file);
+  if (const std::string path = socket_path(config.socket); !path.empty() && path[0] != '/') {
+    config.socket = config.socket.substr(0, config.socket.size() - path.size()) + absolute_path(path);
+  }
   if (config.shared_space) {
     for (std::string* list : {&config.shared_space->local_recipients, &config.shared_space->cloud_recipients}) {
       if (!list->empty()) *list = absolute_path(*list);
@@ -146,21 +205,21 @@ int run(int argc, char** argv) {
     return kExitOsError;
   }
 
-  // Blocked before any thread exists, so every thread inherits the mask: SIGUSR1 reaches only the reload
-  // thread (sigwait), SIGHUP, SIGTERM and SIGINT only libmilter's signal thread, which stops smfi_main.
+  // Blocked before any thread exists, so every thread inherits the mask and only sigwait() takes them:
+  // the signal thread (SIGUSR1, SIGTERM, SIGINT, SIGHUP) or libmilter's (SIGTERM, SIGINT, SIGHUP).
   sigset_t blocked;
   sigemptyset(&blocked);
   for (const int signal : {SIGUSR1, SIGHUP, SIGTERM, SIGINT}) sigaddset(&blocked, signal);
   pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
-  std::thread reloader(reload_loop, std::ref(store), std::ref(log));
+  std::thread signals(signal_loop, std::ref(store), std::ref(log), config.socket);
 
   log.log(LogLevel::notice, "NOQUEUE: starting: " + loaded_summary(store) + ", socket " + config.socket);
   const int status = smfi_main();
   log.log(LogLevel::notice, "NOQUEUE: stopping");
 
   g_stopping.store(true);
-  pthread_kill(reloader.native_handle(), SIGUSR1);
-  reloader.join();
+  pthread_kill(signals.native_handle(), SIGUSR1);  // ends its sigwait(), unless a stop signal ended it
+  signals.join();
   if (const std::string path = socket_path(config.socket); !path.empty()) unlink(path.c_str());
   if (!config.pid_file.empty()) unlink(config.pid_file.c_str());
   return status == MI_SUCCESS ? kExitOk : kExitOsError;

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -39,11 +40,29 @@ unsigned long wanted_protocol() {
   return kWantedProtocol | (shared ? 0 : SMFIP_NR_RCPT);
 }
 
+// Messages between MAIL FROM and their end (end of message, abort or the connection closing).
+std::atomic<int> g_messages_in_progress{0};
+
 // Per-connection state hung on the libmilter context.
 struct Connection {
   Connection() : session(*g_globals.settings, *g_globals.rules, *g_globals.log) {}
+  ~Connection() { end_message(); }
+
+  // Counts the message that MAIL FROM starts (once, however often MAIL is repeated).
+  void begin_message() {
+    if (!in_message) g_messages_in_progress.fetch_add(1);
+    in_message = true;
+  }
+
+  // Uncounts the message in progress, if any.
+  void end_message() {
+    if (in_message) g_messages_in_progress.fetch_sub(1);
+    in_message = false;
+  }
+
   Session session;
   unsigned long protocol = 0;  // the negotiated SMFIP_* flags
+  bool in_message = false;     // counted in g_messages_in_progress
 };
 
 // Returns the connection of ctx, creating it if negotiation did not (older MTAs).
@@ -219,6 +238,7 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
   try {
     Connection* connection = connection_of(ctx);
     if (connection == nullptr) return failure_status();
+    connection->begin_message();
     MailEvent event;
     event.sender = argv != nullptr && argv[0] != nullptr ? argv[0] : "";
     event.esmtp_args = esmtp_args(argv);
@@ -266,6 +286,7 @@ sfsistat on_eom(SMFICTX* ctx) {
     if (connection == nullptr) return failure_status();
     LibmilterActions actions(ctx);
     const Reply reply = connection->session.end_of_message(macro(ctx, "{i}"), actions);
+    connection->end_message();
     return to_status(ctx, reply, nullptr, 0);
   } catch (const std::exception& e) {
     return escaped("end of message", e.what());
@@ -276,7 +297,10 @@ sfsistat on_eom(SMFICTX* ctx) {
 
 sfsistat on_abort(SMFICTX* ctx) {
   try {
-    if (auto* connection = static_cast<Connection*>(smfi_getpriv(ctx))) connection->session.abort();
+    if (auto* connection = static_cast<Connection*>(smfi_getpriv(ctx))) {
+      connection->end_message();
+      connection->session.abort();
+    }
   } catch (...) {
     // Nothing to do: the message is gone either way.
   }
@@ -294,6 +318,8 @@ sfsistat on_close(SMFICTX* ctx) {
 }  // namespace
 
 void install_milter_globals(const MilterGlobals& globals) { g_globals = globals; }
+
+int messages_in_progress() { return g_messages_in_progress.load(); }
 
 smfiDesc make_filter_description() {
   smfiDesc desc{};

@@ -25,4 +25,7 @@ void install_milter_globals(const MilterGlobals& globals);
 // Returns the filter description to pass to smfi_register.
 smfiDesc make_filter_description();
 
+// Returns how many messages are between MAIL FROM and their end of message (or abort) right now.
+int messages_in_progress();
+
 }  // namespace rewrite::milter

@@ -7,6 +7,7 @@ STEP is one of:
   install   wipe PREFIX and run `cmake --install BUILD --prefix PREFIX`; check the file list
   daemon    the installed rewrite-milter: --version, --check-config on the installed examples
             (exit 0) and on broken files (exit 78, file:line on standard error)
+  stop      the installed rewrite-milter stops at once on SIGTERM, SIGINT and SIGHUP (unix and inet)
   tool      the installed rewrite-test on the installed example rules, in each of its modes
   man       the four installed man pages lint clean with `mandoc -Tlint -W warning`
   systemd   the installed unit and drop-in pass `systemd-analyze verify` without a warning
@@ -19,9 +20,12 @@ import grp
 import os
 import pwd
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 SKIP = 77
 
@@ -139,6 +143,62 @@ def step_daemon(c, options):
         c.run([milter, "-n", "-c", os.path.join(tmp, "missing.conf")], 78, stderr_has=["missing.conf"])
 
 
+def wait_until_accepting(spec, proc, timeout=10.0):
+    """True once the daemon started with socket spec accepts connections (False if it exited)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        family, address = ((socket.AF_UNIX, spec[5:]) if spec.startswith("unix:")
+                           else (socket.AF_INET, ("127.0.0.1", int(spec[5:].split("@")[0]))))
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            try:
+                s.connect(address)
+                return True
+            except OSError:
+                time.sleep(0.05)
+    return False
+
+
+def step_stop(c, options):
+    """The installed daemon stops promptly on SIGTERM, SIGINT and SIGHUP (libmilter alone takes up to five
+    seconds), exits 0, logs why and removes its unix socket."""
+    milter = os.path.join(options.prefix, "sbin/rewrite-milter")
+    rules = os.path.join(options.prefix, "share/doc/rewrite-milter/examples/rules/merger.rules")
+    user, group = current_user_and_group()
+    with tempfile.TemporaryDirectory() as tmp:
+        unix_spec = "unix:" + os.path.join(tmp, "milter.sock")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            inet_spec = "inet:%d@127.0.0.1" % probe.getsockname()[1]
+        for signum, spec in [(signal.SIGTERM, unix_spec), (signal.SIGTERM, unix_spec), (signal.SIGTERM, unix_spec),
+                             (signal.SIGINT, unix_spec), (signal.SIGHUP, unix_spec), (signal.SIGTERM, inet_spec)]:
+            name = f"rewrite-milter -s {spec.split(':')[0]}: {signum.name}"
+            log_path = os.path.join(tmp, "log")
+            with open(log_path, "w") as log:
+                proc = subprocess.Popen([milter, "-f", "-r", rules, "-s", spec, "-u", user, "-g", group],
+                                        stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            try:
+                if not c.check(wait_until_accepting(spec, proc), f"{name}: daemon accepts connections"):
+                    continue
+                signalled = time.monotonic()
+                proc.send_signal(signum)
+                try:
+                    status = proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    status = None
+                took = time.monotonic() - signalled
+                c.check(status == 0, f"{name}: exit {status}, expected 0")
+                c.check(took < 2.0, f"{name}: stopped after {took:.2f} s, expected under 2 s")
+                with open(log_path) as f:
+                    text = f.read()
+                c.check(f"NOQUEUE: stop requested by {signum.name}" in text, f"{name}: stop logged")
+                if spec.startswith("unix:"):
+                    c.check(not os.path.exists(spec[5:]), f"{name}: socket file removed")
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+
+
 def step_tool(c, options):
     """The installed rewrite-test on the installed example rules, one run per mode."""
     tool = os.path.join(options.prefix, "bin/rewrite-test")
@@ -240,7 +300,7 @@ def step_postfix(c, options):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("step", choices=["install", "daemon", "tool", "man", "systemd", "postfix"])
+    parser.add_argument("step", choices=["install", "daemon", "stop", "tool", "man", "systemd", "postfix"])
     parser.add_argument("--build", required=True)
     parser.add_argument("--prefix", required=True)
     parser.add_argument("--version", required=True)

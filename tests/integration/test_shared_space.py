@@ -5,10 +5,15 @@ live.contoso.edu, contoso.edu non-authoritative: relayed back on-premises); see 
 Expected values follow DESIGN.md section 5 and rewrite-milter(8) "Shared address space": local
 mailboxes unchanged, cloud users forwarded as user@live.contoso.edu with the trace header, unknown
 recipients refused at RCPT with 550 5.1.1 (no bounce), mail that would be forwarded again refused
-with 554 5.4.6, cloud senders leaving as @contoso.edu.
+with 554 5.4.6, cloud senders leaving as @contoso.edu. Operations, rewrite-milter(8) SIGNALS: SIGUSR1
+reloads the recipient lists (a broken list keeps the last good ones); SIGTERM lets a message in progress
+end (for up to five seconds), then stops at once. The shared space is where the milter answers RCPT,
+so a test knows the milter has seen a message begin.
 """
 
 import os
+import signal
+import smtplib
 import time
 import unittest
 
@@ -220,6 +225,53 @@ class SharedAddressSpaceTest(unittest.TestCase):
         self.assertEqual(["newcomer@live.contoso.edu"], self.wait_delivery(self.env.cloud_sink, "ssa-new-2").rcpt_to)
         self.assertQueuesEmpty()
         self.assertEqual([], self.deliveries_of(self.env.onprem_sink, "ssa-new-1"))
+
+    def test_stop_lets_a_message_in_progress_finish_then_exits_at_once(self):
+        self.addCleanup(self.ensure_milter_running)
+        log_before = len(self.env.milter.log_text())
+        with open_session(self.env.onprem.smtp_port, client_addr=FOREIGN_CLIENT) as session:
+            self.assertEqual(250, session.mail(INTERNET_SENDER)[0])
+            # The milter answers RCPT here (shared space), so it has seen this message start.
+            self.assertEqual(250, session.rcpt("student@contoso.edu")[0])
+            self.env.milter.proc.send_signal(signal.SIGTERM)
+            time.sleep(1.0)
+            self.assertIsNone(self.env.milter.proc.poll(), "the milter must wait for the message in progress")
+            code, _ = session.data(message("ssa-stop-drain", "student@contoso.edu"))
+            self.assertEqual(250, code)
+            stopped = time.monotonic()
+            self.env.milter.proc.wait(10)
+            self.assertLess(time.monotonic() - stopped, 2.0, "the milter must stop once the message is done")
+        self.assertEqual(0, self.env.milter.proc.returncode)
+        self.assertEqual(["student@live.contoso.edu"],
+                         self.wait_delivery(self.env.cloud_sink, "ssa-stop-drain").rcpt_to)
+        log = self.env.milter.log_text()[log_before:]
+        self.assertIn("NOQUEUE: stop requested by SIGTERM", log)
+        self.assertNotIn("in progress", log, "nothing was left in progress")
+
+    def test_stop_gives_up_on_a_stalled_message_after_five_seconds_and_it_is_tempfailed(self):
+        self.addCleanup(self.ensure_milter_running)
+        with open_session(self.env.onprem.smtp_port, client_addr=FOREIGN_CLIENT) as session:
+            self.assertEqual(250, session.mail(INTERNET_SENDER)[0])
+            self.assertEqual(250, session.rcpt("student@contoso.edu")[0])
+            signalled = time.monotonic()
+            self.env.milter.proc.send_signal(signal.SIGTERM)
+            self.env.milter.proc.wait(15)
+            waited = time.monotonic() - signalled
+            self.assertGreaterEqual(waited, 4.5, "the milter must wait for the message in progress")
+            self.assertLess(waited, 8.0, "the milter must not wait for a stalled message much beyond five seconds")
+            self.assertTrue(self.milter_log_has(
+                "NOQUEUE: stopping with 1 message in progress; the MTA applies its milter default action"))
+            try:
+                code = session.data(message("ssa-stop-stalled", "student@contoso.edu"))[0]
+            except smtplib.SMTPResponseException as e:
+                code = e.smtp_code
+            self.assertTrue(400 <= code < 500, "expected a 4xx (milter_default_action = tempfail), got %d" % code)
+        self.assertQueuesEmpty()
+
+    def ensure_milter_running(self) -> None:
+        """Start the milter again after a test stopped it (the module shares one environment)."""
+        if self.env.milter.proc.poll() is not None:
+            self.env.milter.start()
 
     def rewrite_cloud_list(self, text: str) -> None:
         """Replace the cloud recipient list on disk and signal the milter to reload (SIGUSR1)."""

@@ -1,0 +1,15 @@
+// listener_wake.h: one connection to the daemon's own milter socket. libmilter's listener checks for a
+// stop request only between waits of up to five seconds; a connection ends that wait, so SIGTERM
+// stops the daemon at once. No libmilter here.
+#pragma once
+
+#include <string>
+
+namespace rewrite::milter {
+
+// Connects to the socket of a normalized spec (unix:/path, local:/path, inet:PORT, inet:PORT@HOST,
+// inet6:PORT@HOST) and closes the connection again. A wildcard or missing host means loopback.
+// Returns "" on success or an error message.
+std::string wake_listener(const std::string& spec);
+
+}  // namespace rewrite::milter
