@@ -226,10 +226,9 @@ Reply Session::apply_plan(const MessagePlan& plan, const std::string& queue_id, 
     if (reply.verdict != Verdict::proceed) return reply;
   }
   for (const HeaderEdit& edit : plan.headers) {
-    std::string value = edit.value;
-    // With SMFIP_HDR_LEADSPC the MTA inserts no space after the colon: the value must carry its own.
-    if (leading_space_ && !value.empty() && value[0] != ' ' && value[0] != '\t') value.insert(0, 1, ' ');
-    if (!mta.change_header(edit.name, edit.index, value)) return failure(queue_id, "smfi_chgheader failed");
+    // With SMFIP_HDR_LEADSPC the value came with its own leading white space (or none, or a fold) and the
+    // rewritten value keeps it byte for byte, so it goes back as it is. Without it the MTA adds one space.
+    if (!mta.change_header(edit.name, edit.index, edit.value)) return failure(queue_id, "smfi_chgheader failed");
     for (const AddressChange& change : edit.changes) {
       log_.log(LogLevel::info, queue_id + ": header=" + edit.name + " <" + change.original + "> -> <" +
                                    change.rewritten + "> rule=" + rule_name(change));

@@ -72,7 +72,9 @@ TEST_CASE("outbound: sender and header fields are rewritten with per-name indexe
   CHECK_FALSE(h.session.in_message());
 }
 
-TEST_CASE("outbound with SMFIP_HDR_LEADSPC: values keep and carry their leading space", "[session]") {
+TEST_CASE("outbound with SMFIP_HDR_LEADSPC: values keep exactly the white space they came with", "[session]") {
+  // The MTA then writes "Name:" + value, so a value goes back with its own leading space, with none when
+  // it had none ("Reply-To:joe@..."), and with a fold right after the colon left as it was.
   Harness h;
   FakeMta mta;
   h.session.set_header_leading_space(true);
@@ -81,9 +83,12 @@ TEST_CASE("outbound with SMFIP_HDR_LEADSPC: values keep and carry their leading 
   h.session.rcpt_to("<friend@example.net>", {});
   h.session.header("From", " Joe <joe@fourthcoffee.com>");
   h.session.header("Reply-To", "joe@fourthcoffee.com");
+  h.session.header("Cc", "\n\tann@fourthcoffee.com,\n\t bo@fourthcoffee.com");
+  h.session.header("To", "\t friend@example.net");
   h.session.end_of_message("Q1", mta);
   CHECK(mta.calls == Calls{"chgfrom <joe@contoso.com>", "chgheader From 1 [ Joe <joe@contoso.com>]",
-                           "chgheader Reply-To 1 [ joe@contoso.com]"});
+                           "chgheader Reply-To 1 [joe@contoso.com]",
+                           "chgheader Cc 1 [\n\tann@contoso.com,\n\t bo@contoso.com]"});
 }
 
 TEST_CASE("inbound: a recipient of a bidirectional rule is replaced, keeping its ESMTP arguments", "[session]") {
