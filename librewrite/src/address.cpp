@@ -13,6 +13,30 @@ std::optional<AddressParts> split_address(std::string_view address) {
   return AddressParts{std::string(address.substr(0, at)), std::string(address.substr(at + 1))};
 }
 
+std::string_view comparable_local_part(std::string_view local, std::string& buffer) {
+  if (local.size() < 2 || local.front() != '"' || local.back() != '"') return local;
+  const std::string_view content = local.substr(1, local.size() - 2);
+  if (content.find('\\') == std::string_view::npos) return detail::is_dot_atom(content) ? content : local;
+  buffer.clear();
+  for (std::size_t i = 0; i < content.size(); ++i) {
+    if (content[i] == '\\' && ++i == content.size()) return local;  // a lone backslash: not a quoted-pair
+    buffer += content[i];
+  }
+  return detail::is_dot_atom(buffer) ? std::string_view(buffer) : local;
+}
+
+std::string_view comparable_address(std::string_view address, std::string& buffer) {
+  if (address.empty() || address.front() != '"') return address;  // the common case: nothing to undo
+  const std::size_t at = address.rfind('@');
+  if (at == std::string_view::npos) return address;
+  std::string decoded;
+  const std::string_view local = comparable_local_part(address.substr(0, at), decoded);
+  if (local.size() == at) return address;  // kept as written
+  buffer.assign(local.data(), local.size());
+  buffer.append(address.substr(at));
+  return buffer;
+}
+
 std::string normalize_domain(std::string_view domain) {
   if (!domain.empty() && domain.back() == '.') {
     domain.remove_suffix(1);

@@ -13,13 +13,15 @@
 namespace rewrite {
 namespace {
 
-// Returns the comparison key of an address: local part and domain lower-cased, trailing dot dropped.
+// Returns the comparison key of an address: local part (in comparable form, so "adam" is adam) and
+// domain lower-cased, trailing dot dropped.
 std::string address_key(std::string_view address) {
   const auto parts = split_address(address);
   if (!parts) {
     return normalize_domain(address);
   }
-  return normalize_domain(parts->local) + "@" + normalize_domain(parts->domain);
+  std::string buffer;
+  return normalize_domain(comparable_local_part(parts->local, buffer)) + "@" + normalize_domain(parts->domain);
 }
 
 // Returns the domain of an address in normalised form, or "" when it has none.

@@ -35,12 +35,15 @@ std::string RuleTable::explain(std::string_view address, Direction direction) co
     out << "  not rewritten: not an address with a local part and a domain\n";
     return out.str();
   }
-  std::string_view full = address;
+  std::string_view full = address;  // without a trailing dot
   std::string_view domain = address.substr(at + 1);
   if (domain.back() == '.') {
     domain.remove_suffix(1);
     full.remove_suffix(1);
   }
+
+  std::string unquoted;
+  const std::string_view key = comparable_address(full, unquoted);  // as rules are keyed (rule_index.h)
 
   if (direction == Direction::inbound) {
     if (result.rewritten) {
@@ -50,7 +53,7 @@ std::string RuleTable::explain(std::string_view address, Direction direction) co
       return out.str();
     }
     for (const Rule& rule : rules_) {
-      if (rule.kind == RuleKind::address && !rule.bidirectional && detail::iequals(rule.external, full)) {
+      if (rule.kind == RuleKind::address && !rule.bidirectional && is_rule_key(rule.external, key)) {
         out << "  " << describe(rule, source_name_) << " maps to this address but is outbound-only\n";
       }
     }
@@ -61,7 +64,7 @@ std::string RuleTable::explain(std::string_view address, Direction direction) co
 
   // Outbound: list every candidate in precedence order, then say which one decided.
   const std::uint32_t address_rule =
-      Index::find_internal(index_->by_address, rules_, full, detail::hash_ignoring_case(full));
+      Index::find_internal(index_->by_address, rules_, key, detail::hash_ignoring_case(key));
   const std::uint32_t domain_rule =
       Index::find_internal(index_->by_domain, rules_, domain, detail::hash_ignoring_case(domain));
   std::vector<std::uint32_t> wildcards;

@@ -1,17 +1,36 @@
 // rule_index.h (private): the hash indexes a RuleTable is searched through. Each maps a key's hash to a
 // rule number and confirms a candidate against the table's own rule, ignoring ASCII case, so a lookup
 // copies nothing. Filled once by the table's constructor (rule_table.cpp), read-only afterwards.
+//
+// Keys are compared in comparable form (comparable_address in address.h): an address whose local part is
+// a quoted dot-atom ("adam"@x) is keyed, hashed and confirmed as the unquoted address (adam@x), on the
+// rule's side and on the looked-up side alike. Only a side starting with '"' pays for that.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
+#include "rewrite/address.h"
 #include "rewrite/rule_table.h"
 #include "rule_hash_index.h"
 #include "text_util.h"
 
 namespace rewrite {
+
+// True when a rule's side (a domain, or an address as written in the rules file) is key, a domain or an
+// address in comparable form, ignoring ASCII case.
+inline bool is_rule_key(std::string_view side, std::string_view key) {
+  if (side.empty() || side.front() != '"') return detail::iequals(side, key);
+  std::string buffer;
+  return detail::iequals(comparable_address(side, buffer), key);
+}
+
+// Returns the hash a rule's side is indexed under: that of its comparable form.
+inline std::uint64_t hash_rule_key(std::string_view side) {
+  std::string buffer;
+  return detail::hash_ignoring_case(comparable_address(side, buffer));
+}
 
 struct RuleTable::Index {
   static constexpr std::uint32_t kNone = detail::HashIndex::kNone;
@@ -32,15 +51,16 @@ struct RuleTable::Index {
   bool has_wildcards_of(std::size_t labels) const { return (wildcard_label_counts & label_bit(labels)) != 0; }
 
   // Returns the number of the rule in map (by_address, by_domain or by_wildcard) whose internal side is
-  // key (whose hash is hash), or kNone.
+  // key (in comparable form; its hash is hash), or kNone.
   static std::uint32_t find_internal(const detail::HashIndex& map, const std::vector<Rule>& rules, std::string_view key,
                                      std::uint64_t hash) {
-    return map.find(hash, [&](std::uint32_t i) { return detail::iequals(rules[i].internal, key); });
+    return map.find(hash, [&](std::uint32_t i) { return is_rule_key(rules[i].internal, key); });
   }
 
-  // Returns the number of the bidirectional rule whose external address is address, or kNone.
+  // Returns the number of the bidirectional rule whose external address is address (in comparable form;
+  // its hash is hash), or kNone.
   std::uint32_t find_external(const std::vector<Rule>& rules, std::string_view address, std::uint64_t hash) const {
-    return by_external.find(hash, [&](std::uint32_t i) { return detail::iequals(rules[i].external, address); });
+    return by_external.find(hash, [&](std::uint32_t i) { return is_rule_key(rules[i].external, address); });
   }
 
   // Returns the domain an address_domains value stands for.

@@ -44,12 +44,6 @@ std::string domain_problem(std::string_view text) {
   return "";
 }
 
-// True for RFC 5322 atext: the characters of an unquoted local part besides '.'.
-bool is_atext(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
-}
-
 // True when local is an RFC 5322 dot-atom (atext runs joined by single dots) or a quoted string.
 bool is_valid_local_part(std::string_view local) {
   if (local.size() >= 2 && local.front() == '"' && local.back() == '"') {
@@ -63,18 +57,7 @@ bool is_valid_local_part(std::string_view local) {
     }
     return true;
   }
-  bool after_dot = true;  // no leading dot
-  for (const char c : local) {
-    if (c == '.') {
-      if (after_dot) return false;
-      after_dot = true;
-    } else if (is_atext(c)) {
-      after_dot = false;
-    } else {
-      return false;
-    }
-  }
-  return !after_dot;  // no trailing dot
+  return is_dot_atom(local);
 }
 
 // Returns why text is not a usable addr-spec (local@domain), or "" when it is.

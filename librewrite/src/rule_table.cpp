@@ -74,18 +74,20 @@ void build_index(const std::vector<Rule>& rules, const std::string& source, Rule
     const std::uint32_t end = std::min(count, block + kBlock);
     for (std::uint32_t i = block; i < end; ++i) {
       const Rule& rule = rules[i];
-      internal_hashes[i - block] = detail::hash_ignoring_case(rule.internal);
+      internal_hashes[i - block] = hash_rule_key(rule.internal);
       internal_map(index, rule).prefetch(internal_hashes[i - block]);
       if (rule.bidirectional) {
-        external_hashes[i - block] = detail::hash_ignoring_case(rule.external);
+        external_hashes[i - block] = hash_rule_key(rule.external);
         index.by_external.prefetch(external_hashes[i - block]);
       }
     }
     for (std::uint32_t i = block; i < end; ++i) {
       const Rule& rule = rules[i];
+      std::string internal_buffer;
+      const std::string_view internal_key = comparable_address(rule.internal, internal_buffer);
       const std::uint32_t first = internal_map(index, rule).insert(
           internal_hashes[i - block], i,
-          [&](std::uint32_t other) { return detail::iequals(rules[other].internal, rule.internal); });
+          [&](std::uint32_t other) { return is_rule_key(rules[other].internal, internal_key); });
       if (first != Index::kNone && errors) report_duplicate(rules, first, i, source, *errors);
       if (rule.kind == RuleKind::wildcard) index.wildcard_label_counts |= Index::label_bit(label_count(rule.internal));
       if (rule.kind == RuleKind::address) {
@@ -97,9 +99,11 @@ void build_index(const std::vector<Rule>& rules, const std::string& source, Rule
         }
       }
       if (rule.bidirectional) {
+        std::string external_buffer;
+        const std::string_view external_key = comparable_address(rule.external, external_buffer);
         const std::uint32_t shared = index.by_external.insert(
             external_hashes[i - block], i,
-            [&](std::uint32_t other) { return detail::iequals(rules[other].external, rule.external); });
+            [&](std::uint32_t other) { return is_rule_key(rules[other].external, external_key); });
         if (shared != Index::kNone && errors) report_shared_external(rules, shared, i, source, *errors);
       }
     }
@@ -184,9 +188,13 @@ Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
     return result;
   };
 
-  const std::uint64_t address_hash = detail::hash_ignoring_case(address);
+  // Rules are keyed by comparable address: "adam"@x is looked up as adam@x. The local part as written
+  // stays in address, for the domain and wildcard rules that keep it.
+  std::string unquoted;
+  const std::string_view key = comparable_address(address, unquoted);
+  const std::uint64_t address_hash = detail::hash_ignoring_case(key);
   if (direction == Direction::inbound) {
-    const std::uint32_t found = index_->find_external(rules_, address, address_hash);
+    const std::uint32_t found = index_->find_external(rules_, key, address_hash);
     if (found != Index::kNone) return fire(found, rules_[found].internal);
     return result;
   }
@@ -197,7 +205,7 @@ Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
   index_->by_domain.prefetch(domain_hash);
   WildcardSuffixes wildcards(*index_, domain);
 
-  if (const std::uint32_t found = Index::find_internal(index_->by_address, rules_, address, address_hash);
+  if (const std::uint32_t found = Index::find_internal(index_->by_address, rules_, key, address_hash);
       found != Index::kNone) {
     return fire(found, rules_[found].external);
   }

@@ -11,8 +11,15 @@ namespace {
 
 using detail::trim;
 
-// Returns the lower-cased local part of entry when it is an address in the shared domain; otherwise
-// appends an error and returns "".
+// Returns the key a local part is listed and looked up under: lower-cased, in comparable form ("kim" is
+// kim).
+std::string local_key(std::string_view local) {
+  std::string buffer;
+  return lower_ascii(comparable_local_part(local, buffer));
+}
+
+// Returns the key (local_key) of entry's local part when it is an address in the shared domain;
+// otherwise appends an error and returns "".
 std::string local_part_of(std::string_view entry, const std::string& shared_domain, const std::string& file, int line,
                           std::vector<ConfigError>& errors) {
   const auto parts = split_address(entry);
@@ -24,7 +31,7 @@ std::string local_part_of(std::string_view entry, const std::string& shared_doma
     errors.push_back({file, line, "'" + std::string(entry) + "' is not in the shared domain " + shared_domain});
     return "";
   }
-  return lower_ascii(parts->local);
+  return local_key(parts->local);
 }
 
 // Adds the entries of one list to set, reporting bad entries and duplicates across lists.
@@ -145,7 +152,7 @@ SharedSpace::Decision SharedSpace::decide(std::string_view recipient) const {
   Decision decision;
   const auto parts = split_address(recipient);
   if (!parts || normalize_domain(parts->domain) != settings_.shared_domain) return decision;
-  const std::string local = lower_ascii(parts->local);
+  const std::string local = local_key(parts->local);
   if (local_.count(local)) {
     decision.verdict = Verdict::local;
   } else if (cloud_.count(local) || settings_.forward_unknown) {

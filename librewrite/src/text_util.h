@@ -12,6 +12,28 @@ namespace rewrite::detail {
 // Returns c lower-cased when it is an ASCII capital letter, c otherwise.
 inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
+// True for RFC 5322 atext: the characters of an unquoted local part besides '.'.
+inline bool is_atext(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
+}
+
+// True when text is an RFC 5322 dot-atom: runs of atext joined by single dots, none at either end.
+inline bool is_dot_atom(std::string_view text) {
+  bool after_dot = true;  // no leading dot
+  for (const char c : text) {
+    if (c == '.') {
+      if (after_dot) return false;
+      after_dot = true;
+    } else if (is_atext(c)) {
+      after_dot = false;
+    } else {
+      return false;
+    }
+  }
+  return !after_dot;  // no trailing dot, and not empty
+}
+
 // Returns text without leading and trailing spaces, tabs and CR/LF.
 inline std::string_view trim(std::string_view text) {
   const std::size_t first = text.find_first_not_of(" \t\r\n");

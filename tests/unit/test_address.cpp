@@ -3,6 +3,8 @@
 
 #include "rewrite/address.h"
 
+using rewrite::comparable_address;
+using rewrite::comparable_local_part;
 using rewrite::is_ascii;
 using rewrite::normalize_domain;
 using rewrite::normalize_envelope_address;
@@ -52,4 +54,33 @@ TEST_CASE("normalize_envelope_address", "[address]") {
   CHECK(normalize_envelope_address("\"\"") == "");  // Postfix's non-SMTP null sender
   CHECK(normalize_envelope_address("<\"\">") == "");
   CHECK(normalize_envelope_address("<<a@b>>") == "<a@b>");  // only one pair is removed
+}
+
+TEST_CASE("comparable_local_part unquotes a quoted dot-atom (RFC 5322 3.2.4)", "[address][quoted]") {
+  std::string buffer;
+  CHECK(comparable_local_part("\"adam\"", buffer) == "adam");
+  CHECK(comparable_local_part("\"Adam.Smith\"", buffer) == "Adam.Smith");  // case is kept
+  CHECK(comparable_local_part("\"a!#$%&'*+-/=?^_`{|}~z\"", buffer) == "a!#$%&'*+-/=?^_`{|}~z");
+  CHECK(comparable_local_part("\"ad\\am\"", buffer) == "adam");  // a quoted-pair is its character
+  CHECK(comparable_local_part("adam", buffer) == "adam");
+  SECTION("content that cannot be written as a dot-atom stays as written") {
+    for (const char* local : {"\"john smith\"", "\".adam\"", "\"adam.\"", "\"ad..am\"", "\"\"", "\"a@b\"",
+                              "\"ad\\ am\"", "\"a\\\"b\"", "\"adam\\\"", "\"", "\"adam", "adam\""}) {
+      INFO(local);
+      CHECK(comparable_local_part(local, buffer) == local);
+    }
+  }
+}
+
+TEST_CASE("comparable_address unquotes the local part only", "[address][quoted]") {
+  std::string buffer;
+  CHECK(comparable_address("\"adam\"@FourthCoffee.com", buffer) == "adam@FourthCoffee.com");
+  CHECK(comparable_address("\"a@b\"@contoso.com", buffer) == "\"a@b\"@contoso.com");
+  CHECK(comparable_address("\"ad\\am\"@contoso.com", buffer) == "adam@contoso.com");
+  CHECK(comparable_address("\"john smith\"@contoso.com", buffer) == "\"john smith\"@contoso.com");
+  CHECK(comparable_address("\"adam\"", buffer) == "\"adam\"");  // no domain: left alone
+  SECTION("an unquoted address is returned without a copy") {
+    const std::string_view plain = "adam@contoso.com";
+    CHECK(comparable_address(plain, buffer).data() == plain.data());
+  }
 }

@@ -18,6 +18,18 @@ struct AddressParts {
 // domain is empty. Does not validate further.
 std::optional<AddressParts> split_address(std::string_view address);
 
+// Returns local (a local part as written) in the form it is compared in. RFC 5322 3.2.4 makes a quoted
+// string the same as the dot-atom it holds when its content could be written as one: "adam" is adam, and
+// so is "ad\am" once the quoted-pair is decoded. Such a local part comes back as that dot-atom; any other
+// ("john smith", ".adam", or one already unquoted) comes back as written. Case is kept: compare ignoring
+// it. The result views local, or buffer when a quoted-pair had to be decoded.
+std::string_view comparable_local_part(std::string_view local, std::string& buffer);
+
+// Returns address (local@domain, split at the last '@') with its local part as comparable_local_part()
+// makes it and the domain as written. An address whose first byte is not '"' is returned as it is,
+// without looking further; otherwise the result views buffer when the local part changed.
+std::string_view comparable_address(std::string_view address, std::string& buffer);
+
 // Lower-cases ASCII letters and drops one trailing '.', for comparing domains. Non-ASCII bytes are kept.
 std::string normalize_domain(std::string_view domain);
 

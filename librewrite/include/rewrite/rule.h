@@ -19,7 +19,8 @@ const char* to_string(RuleKind kind);
 struct Rule {
   RuleKind kind = RuleKind::domain;
   // Internal side, normalised: no trailing dot, domain lower-cased. For a wildcard rule the domain after
-  // "*."; for an address rule "local@domain" with the local part as written (compared without case).
+  // "*."; for an address rule "local@domain" with the local part as written (compared without case, and
+  // a quoted dot-atom as that dot-atom: see comparable_address in address.h).
   std::string internal;
   // External side as written (domain lower-cased): an address for address rules, a domain otherwise.
   std::string external;

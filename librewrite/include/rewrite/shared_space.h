@@ -72,8 +72,8 @@ class SharedSpace {
 
  private:
   SharedSpaceSettings settings_;
-  std::unordered_set<std::string> local_;  // lower-cased local parts
-  std::unordered_set<std::string> cloud_;  // lower-cased local parts
+  std::unordered_set<std::string> local_;  // local parts, lower-cased, quoted dot-atoms unquoted
+  std::unordered_set<std::string> cloud_;  // local parts, lower-cased, quoted dot-atoms unquoted
 };
 
 // Returns "not-shared", "local", "forward", "unknown" or "pass".
