@@ -38,12 +38,12 @@ int run(int argc, const char* const argv[]) {
     std::cout << "rewrite-test (rewrite-milter) " << REWRITE_VERSION << '\n';
     return kExitOk;
   }
-  std::string rules_file = options.rules_file;
-  std::shared_ptr<const SharedSpace> space;
-  if (!load_shared_space(options, rules_file, space, std::cerr)) {
+  ToolConfig config;
+  if (!load_config(options, config, std::cerr)) {
     return kExitConfig;
   }
-  const LoadResult loaded = RuleTable::load(rules_file, rule_format(options.rules_format));
+  const SharedSpace* space = config.space.get();
+  const LoadResult loaded = RuleTable::load(config.rules_file, rule_format(options.rules_format));
   if (!loaded.ok()) {
     std::cerr << format_errors(loaded.errors);
     return kExitConfig;
@@ -51,11 +51,11 @@ int run(int argc, const char* const argv[]) {
   initialize_gmime();
   switch (options.mode) {
     case Mode::address:
-      return run_address_mode(options, *loaded.table, space.get(), std::cout);
+      return run_address_mode(options, *loaded.table, space, std::cout);
     case Mode::message:
-      return run_message_mode(options, *loaded.table, space.get(), std::cout, std::cerr);
+      return run_message_mode(options, *loaded.table, config, std::cout, std::cerr);
     case Mode::cases:
-      return run_cases_mode(options, *loaded.table, space.get(), std::cout, std::cerr);
+      return run_cases_mode(options, *loaded.table, space, std::cout, std::cerr);
     case Mode::check:
       return run_check_mode(options, *loaded.table, std::cout, std::cerr);
     case Mode::help:

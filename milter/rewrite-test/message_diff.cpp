@@ -38,6 +38,39 @@ void append_lines(std::string& out, char prefix, const std::string& text) {
   }
 }
 
+// One hunk of the header diff: old_text (whole lines, maybe none) starting at old line `line` becomes
+// new_text. For an insertion, `line` is the old line the new text goes before.
+struct Change {
+  long line = 0;
+  std::string old_text;
+  std::string new_text;
+};
+
+// Adds the change that appends field ("Name: value") after the last header field: merged into the
+// last field's change when that field is edited or lacks a line ending, else an insertion of its own.
+void add_field_at_header_end(const MessageFile& message, const std::string& field,
+                             std::vector<Change>& changes) {
+  const std::string added = field + message.newline;
+  if (message.fields.empty()) {
+    changes.push_back(Change{message.preamble.empty() ? 1 : 2, "", added});
+    return;
+  }
+  const MessageField& last = message.fields.back();
+  const bool last_edited = !changes.empty() && changes.back().line == last.line;
+  if (!last_edited && !last.ending.empty()) {
+    changes.push_back(Change{last.line + last.line_count, "", added});
+    return;
+  }
+  if (!last_edited) {
+    changes.push_back(Change{last.line, last.raw, last.raw});
+  }
+  Change& change = changes.back();
+  if (last.ending.empty()) {
+    change.new_text += message.newline;  // the last line gets the ending it lacked
+  }
+  change.new_text += added;
+}
+
 }  // namespace
 
 std::string envelope_diff(const Envelope& envelope, const MessagePlan& plan) {
@@ -69,7 +102,8 @@ std::string envelope_diff(const Envelope& envelope, const MessagePlan& plan) {
   return out;
 }
 
-std::string header_diff(const MessageFile& message, const MessagePlan& plan, const std::string& name) {
+std::string header_diff(const MessageFile& message, const MessagePlan& plan, const std::string& name,
+                        const std::string& added_field) {
   std::map<std::size_t, const HeaderEdit*> by_field;  // in file order; a later edit wins
   for (const HeaderEdit& edit : plan.headers) {
     const std::size_t at = find_field(message, edit.name, edit.index);
@@ -77,20 +111,29 @@ std::string header_diff(const MessageFile& message, const MessagePlan& plan, con
       by_field[at] = &edit;
     }
   }
-  if (by_field.empty()) {
+  std::vector<Change> changes;
+  for (const auto& [index, edit] : by_field) {
+    const MessageField& field = message.fields[index];
+    changes.push_back(Change{field.line, field.raw, render_field(message, field, edit->value)});
+  }
+  if (!added_field.empty()) {
+    add_field_at_header_end(message, added_field, changes);
+  }
+  if (changes.empty()) {
     return "";
   }
   std::string out = "--- " + name + "\n+++ " + name + " (rewritten)\n";
   long shift = 0;  // how many lines earlier hunks added to the new side
-  for (const auto& [index, edit] : by_field) {
-    const MessageField& field = message.fields[index];
-    const std::string replacement = render_field(message, field, edit->value);
-    const long old_count = static_cast<long>(lines_of(field.raw).size());
-    const long new_count = static_cast<long>(lines_of(replacement).size());
-    out += "@@ -" + std::to_string(field.line) + "," + std::to_string(old_count) + " +" +
-           std::to_string(field.line + shift) + "," + std::to_string(new_count) + " @@\n";
-    append_lines(out, '-', field.raw);
-    append_lines(out, '+', replacement);
+  for (const Change& change : changes) {
+    const long old_count = static_cast<long>(lines_of(change.old_text).size());
+    const long new_count = static_cast<long>(lines_of(change.new_text).size());
+    // An empty range is named by the line before it, as diff(1) does.
+    const long old_start = old_count == 0 ? change.line - 1 : change.line;
+    const long new_start = new_count == 0 ? change.line + shift - 1 : change.line + shift;
+    out += "@@ -" + std::to_string(old_start) + "," + std::to_string(old_count) + " +" +
+           std::to_string(new_start) + "," + std::to_string(new_count) + " @@\n";
+    append_lines(out, '-', change.old_text);
+    append_lines(out, '+', change.new_text);
     shift += new_count - old_count;
   }
   return out;

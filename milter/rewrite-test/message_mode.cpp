@@ -18,21 +18,30 @@ std::string rule_name(const AddressChange& change) {
   return change.rule != nullptr ? change.rule->name : "-";
 }
 
-// Builds the plan options from the command line, the same way the daemon builds them from its
-// configuration. Returns false after printing the errors.
-bool build_plan_options(const Options& options, PlanOptions& plan_options, std::ostream& err) {
-  if (options.outbound_headers || options.inbound_headers) {
-    std::vector<ConfigError> errors;
-    plan_options.headers = HeaderPolicy::from_lists(
-        options.outbound_headers.value_or(default_outbound_headers()),
-        options.inbound_headers.value_or(std::vector<std::string>{}), "command line", errors);
-    if (!errors.empty()) {
-      err << format_errors(errors);
-      return false;
-    }
+// Builds the plan options as the daemon builds them from its configuration: the header lists and DKIM
+// policy of the options, else of the file read with -c, else the defaults. Returns false after
+// printing the errors (only the options' lists can still be wrong: load_config checked the file's).
+bool build_plan_options(const Options& options, const milter::DaemonConfig& file, PlanOptions& plan_options,
+                        std::ostream& err) {
+  milter::DaemonConfig config = file;
+  if (options.outbound_headers) {
+    config.outbound_headers = options.outbound_headers;
+    config.outbound_headers_source = "command line";
   }
-  plan_options.dkim =
-      options.signed_headers == "rewrite" ? DkimPolicy::rewrite_signed : DkimPolicy::skip_signed;
+  if (options.inbound_headers) {
+    config.inbound_headers = options.inbound_headers;
+    config.inbound_headers_source = "command line";
+  }
+  if (options.signed_headers) {
+    config.dkim = *options.signed_headers == "rewrite" ? DkimPolicy::rewrite_signed : DkimPolicy::skip_signed;
+  }
+  std::vector<ConfigError> errors;
+  plan_options.headers = milter::build_header_policy(config, errors);
+  plan_options.dkim = config.dkim;
+  if (!errors.empty()) {
+    err << format_errors(errors);
+    return false;
+  }
   return true;
 }
 
@@ -76,25 +85,37 @@ void refuse_unknown(const SharedSpace& space, const RuleTable& table, Direction 
   envelope.recipients = std::move(kept);
 }
 
-// Returns text with the field `name: value` appended at the end of its header, in the message's line
-// ending style.
-std::string append_field(const std::string& text, const std::string& name, const std::string& value) {
-  const std::size_t crlf = text.find("\r\n\r\n");
-  const std::size_t lf = text.find("\n\n");
-  const bool use_crlf = crlf != std::string::npos && (lf == std::string::npos || crlf < lf);
-  const std::size_t end = use_crlf ? crlf + 2 : (lf != std::string::npos ? lf + 1 : text.size());
-  const std::string eol = use_crlf ? "\r\n" : "\n";
-  std::string result = text.substr(0, end);
-  if (!result.empty() && result.back() != '\n') result += eol;
-  return result + name + ": " + value + eol + text.substr(end);
+// Returns message with the field `name: value` appended after its last header field, as
+// smfi_addheader appends it, in the message's line ending style.
+MessageFile with_field_appended(MessageFile message, const std::string& name, const std::string& value) {
+  MessageField field;
+  field.name = name;
+  field.value = " " + value;
+  field.raw = name + ": " + value + message.newline;
+  field.value_offset = name.size() + 1;
+  field.ending = message.newline;
+  field.line_count = 1;
+  if (message.fields.empty()) {
+    field.line = message.preamble.empty() ? 1 : 2;
+  } else {
+    MessageField& last = message.fields.back();
+    if (last.ending.empty()) {  // the header ended the file without a line ending
+      last.ending = message.newline;
+      last.raw += message.newline;
+    }
+    field.line = last.line + last.line_count;
+  }
+  message.fields.push_back(std::move(field));
+  return message;
 }
 
 }  // namespace
 
-int run_message_mode(const Options& options, const RuleTable& table, const SharedSpace* space,
+int run_message_mode(const Options& options, const RuleTable& table, const ToolConfig& config,
                      std::ostream& out, std::ostream& err) {
+  const SharedSpace* space = config.space.get();
   PlanOptions plan_options;
-  if (!build_plan_options(options, plan_options, err)) {
+  if (!build_plan_options(options, config.daemon, plan_options, err)) {
     return kExitUsage;
   }
   std::string error;
@@ -131,13 +152,13 @@ int run_message_mode(const Options& options, const RuleTable& table, const Share
     shown.recipients.push_back(RecipientEdit{edit.position, AddressChange{edit.original, edit.rewritten, nullptr}});
   }
   if (options.diff) {
-    out << envelope_diff(envelope, shown)
-        << header_diff(message, plan, display_name(options.message_file));
-    if (!forwards.empty()) out << "+" << kForwardTraceHeader << ": " << forwards.trace_value << '\n';
+    const std::string trace =
+        forwards.empty() ? "" : std::string(kForwardTraceHeader) + ": " + forwards.trace_value;
+    out << envelope_diff(envelope, shown) << header_diff(message, plan, display_name(options.message_file), trace);
   } else {
-    std::string result = apply_header_edits(message, plan.headers);
-    if (!forwards.empty()) result = append_field(result, kForwardTraceHeader, forwards.trace_value);
-    out << result;
+    const MessageFile result =
+        forwards.empty() ? message : with_field_appended(message, kForwardTraceHeader, forwards.trace_value);
+    out << apply_header_edits(result, plan.headers);
     print_changes(plan, err);
     for (const ForwardEdit& edit : forwards.forwards) {
       err << "rcpt=<" << edit.original << "> -> <" << edit.rewritten << "> shared-space=forward\n";

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "config.h"
 #include "options.h"
 #include "rewrite/rule_table.h"
 #include "rewrite/shared_space.h"
@@ -20,19 +21,28 @@ std::optional<std::string> read_input(const std::string& path, std::string& erro
 // Returns the name to show for an input path: "<stdin>" for "-".
 std::string display_name(const std::string& path);
 
-// Reads the shared address space settings (--config and the individual options) with rewrite-milter's
-// parser and loads the recipient lists. rules_file is taken from the configuration when empty. Returns
-// false after printing every error as file:line: reason; space stays null when the shared space is off.
-bool load_shared_space(const Options& options, std::string& rules_file, std::shared_ptr<const SharedSpace>& space,
-                       std::ostream& err);
+// What rewrite-test takes from rewrite-milter.conf(5) (-c) and the shared address space options.
+struct ToolConfig {
+  std::string rules_file;                    // -r, else the file's `rules`
+  std::shared_ptr<const SharedSpace> space;  // null when the shared space is off
+  // The file's settings as the daemon reads them; message mode uses its header lists and DKIM policy
+  // (defaults without -c).
+  milter::DaemonConfig daemon;
+};
+
+// Reads -c and the shared address space options with rewrite-milter's parser, checks the header lists
+// as the daemon does and loads the recipient lists. Returns false after printing every error as
+// file:line: reason.
+bool load_config(const Options& options, ToolConfig& config, std::ostream& err);
 
 // --outbound ADDR / --inbound ADDR: prints each result and the table's account of the decision, and
 // for inbound addresses the shared space's decision (space may be null).
 int run_address_mode(const Options& options, const RuleTable& table, const SharedSpace* space, std::ostream& out);
 
 // --message FILE: prints the rewritten message (changes to err), or with --diff the unified diff.
-// With a shared space, recipients are refused, forwarded and the trace field added as the milter does.
-int run_message_mode(const Options& options, const RuleTable& table, const SharedSpace* space,
+// Header lists and DKIM policy come from the options, else from config.daemon. With a shared space,
+// recipients are refused, forwarded and the trace field added as the milter does.
+int run_message_mode(const Options& options, const RuleTable& table, const ToolConfig& config,
                      std::ostream& out, std::ostream& err);
 
 // --cases FILE: prints every mismatch as FILE:LINE: ... and the summary; 1 on any mismatch.

@@ -37,11 +37,11 @@ po::options_description describe_options() {
      "envelope recipient (repeatable)")
     ("diff", "print a unified diff of the envelope and header changes instead of the message")
     ("outbound-headers", po::value<Strings>()->value_name("LIST")->composing(),
-     "header fields rewritten in outbound mail (as rewrite-milter.conf(5))")
+     "header fields rewritten in outbound mail (as rewrite-milter.conf(5); wins over -c)")
     ("inbound-headers", po::value<Strings>()->value_name("LIST")->composing(),
-     "header fields rewritten in inbound mail (default: none)")
+     "header fields rewritten in inbound mail (default: none; wins over -c)")
     ("signed-headers", po::value<std::string>()->value_name("POLICY"),
-     "fields covered by a DKIM signature: skip (default) or rewrite");
+     "fields covered by a DKIM signature: skip (default) or rewrite (wins over -c)");
   po::options_description check("Test a rule table");
   check.add_options()
     ("cases", po::value<std::string>()->value_name("FILE"),
@@ -51,8 +51,8 @@ po::options_description describe_options() {
   po::options_description shared("Shared address space (as rewrite-milter.conf(5))");
   shared.add_options()
     ("config,c", po::value<std::string>()->value_name("FILE"),
-     "read rewrite-milter's configuration file: its shared address space settings, and its rules "
-     "file unless -r is given")
+     "read rewrite-milter's configuration file: its shared address space settings, header lists "
+     "and signed-headers (options given here win), and its rules file unless -r is given")
     ("shared-domain", po::value<std::string>()->value_name("DOMAIN"), "the shared domain (turns the shared space on)")
     ("routing-domain", po::value<std::string>()->value_name("DOMAIN"), "the cloud routing domain")
     ("local-recipients", po::value<std::string>()->value_name("FILE"), "the local mailboxes")
@@ -197,8 +197,8 @@ std::string interpret(const po::variables_map& vm, Options& options) {
   }
   if (vm.count("signed-headers")) {
     options.signed_headers = vm["signed-headers"].as<std::string>();
-    if (options.signed_headers != "skip" && options.signed_headers != "rewrite") {
-      return "--signed-headers must be skip or rewrite, not " + options.signed_headers;
+    if (*options.signed_headers != "skip" && *options.signed_headers != "rewrite") {
+      return "--signed-headers must be skip or rewrite, not " + *options.signed_headers;
     }
   }
   return "";

@@ -27,13 +27,14 @@ struct Options {
   std::string mail_from;                        // message mode; "" is the null sender
   std::vector<std::string> recipients;          // message mode
   bool diff = false;
-  std::optional<std::vector<std::string>> outbound_headers;  // unset: the daemon's default
+  // Unset: as rewrite-milter.conf(5) given with -c says, else the daemon's default.
+  std::optional<std::vector<std::string>> outbound_headers;
   std::optional<std::vector<std::string>> inbound_headers;
-  std::string signed_headers = "skip";  // skip or rewrite
+  std::optional<std::string> signed_headers;  // skip or rewrite
   std::string cases_file;
   std::string address_list;
-  // The shared address space: a rewrite-milter.conf(5) file and/or its keys given as options, passed
-  // to the daemon's own parser as "--key value" pairs ("" when none).
+  // A rewrite-milter.conf(5) file ("" when none) and the shared address space keys given as options,
+  // passed to the daemon's own parser as "--key value" pairs.
   std::string config_file;
   std::vector<std::string> shared_space_args;
   std::string help_text;
