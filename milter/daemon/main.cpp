@@ -1,6 +1,6 @@
 // main.cpp: rewrite-milter(8) entry point: reads the configuration, loads the rules, opens the milter
-// socket, detaches and drops privileges, and hands the connection handling to libmilter. A dedicated
-// signal thread reloads the rules on SIGUSR1 and stops the milter at once on SIGTERM, SIGINT and SIGHUP.
+// socket, detaches and drops privileges, and runs libmilter in a thread of its own while the main thread
+// handles the signals: SIGUSR1 reloads the rules; SIGTERM, SIGINT and SIGHUP stop the milter at once.
 #include <libmilter/mfapi.h>
 #include <pthread.h>
 #include <signal.h>
@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -33,7 +34,8 @@ namespace {
 
 constexpr int kExitOsError = 71;  // EX_OSERR
 
-std::atomic<bool> g_stopping{false};
+std::atomic<bool> g_stopping{false};        // smfi_main has returned
+std::atomic<bool> g_stop_requested{false};  // a stop signal came (a stop is a clean exit, status 0)
 
 // Returns the "N rules from FILE" summary of what is in force, with the shared space's list sizes.
 std::string loaded_summary(const RuleStore& store) {
@@ -95,14 +97,16 @@ void stop_milter(const std::string& socket, Logger& log) {
   }
 }
 
-// The signal thread: SIGUSR1 reloads; SIGTERM, SIGINT and SIGHUP let the messages in progress end (up to
-// five seconds), then stop the milter and end the thread.
-// Every thread blocks these signals; this one was created first, so the kernel hands it a signal while
-// it waits (otherwise libmilter's own signal thread takes it and the stop takes up to five seconds).
-void signal_loop(RuleStore& store, Logger& log, const std::string& socket) {
+// The daemon's main thread, once libmilter runs in its own thread: SIGUSR1 reloads; SIGTERM, SIGINT and
+// SIGHUP let the messages in progress end (up to five seconds), then stop the milter. Returns when a stop
+// signal has been handled or smfi_main has returned by itself (g_stopping, with a SIGUSR1 to wake it).
+// Every thread blocks these signals and libmilter's own signal thread waits for the stop signals too;
+// the kernel offers a process signal to the main thread first, so while this waits, they come here.
+void signal_loop(RuleStore& store, Logger& log, const std::string& socket, std::promise<void>& waiting) {
   sigset_t set;
   sigemptyset(&set);
   for (const int signal : {SIGUSR1, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, signal);
+  waiting.set_value();
   for (;;) {
     int signal = 0;
     if (sigwait(&set, &signal) != 0) continue;
@@ -114,6 +118,7 @@ void signal_loop(RuleStore& store, Logger& log, const std::string& socket) {
     log.log(LogLevel::notice, std::string("NOQUEUE: stop requested by ") + (signal == SIGTERM ? "SIGTERM"
                                                                             : signal == SIGINT ? "SIGINT"
                                                                                                : "SIGHUP"));
+    g_stop_requested.store(true);
     drain(log);
     stop_milter(socket, log);
     return;
@@ -129,6 +134,14 @@ std::string absolute_path(const std::string& path) {
 
 // Runs the daemon; returns the exit status.
 int run(int argc, char** argv) {
+  // Blocked first, before anything (GLib included) can start a thread, so every thread inherits the mask
+  // and only sigwait() takes these signals: the main thread (SIGUSR1, SIGTERM, SIGINT, SIGHUP) or
+  // libmilter's signal thread (SIGTERM, SIGINT, SIGHUP). A stop signal during start-up then waits for
+  // signal_loop and ends in a clean stop (socket and pid file removed) instead of killing the process.
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  for (const int signal : {SIGUSR1, SIGHUP, SIGTERM, SIGINT}) sigaddset(&blocked, signal);
+  pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
   const ConfigOutcome outcome = parse_config(argc, argv);
   switch (outcome.mode) {
     case ConfigOutcome::Mode::help:
@@ -172,6 +185,7 @@ int run(int argc, char** argv) {
   initialize_gmime();
   install_milter_globals({&settings, &store, &log});
 
+
   smfiDesc desc = make_filter_description();
   if (smfi_setconn(const_cast<char*>(config.socket.c_str())) != MI_SUCCESS ||
       smfi_register(desc) != MI_SUCCESS) {
@@ -205,24 +219,27 @@ int run(int argc, char** argv) {
     return kExitOsError;
   }
 
-  // Blocked before any thread exists, so every thread inherits the mask and only sigwait() takes them:
-  // the signal thread (SIGUSR1, SIGTERM, SIGINT, SIGHUP) or libmilter's (SIGTERM, SIGINT, SIGHUP).
-  sigset_t blocked;
-  sigemptyset(&blocked);
-  for (const int signal : {SIGUSR1, SIGHUP, SIGTERM, SIGINT}) sigaddset(&blocked, signal);
-  pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
-  std::thread signals(signal_loop, std::ref(store), std::ref(log), config.socket);
-
   log.log(LogLevel::notice, "NOQUEUE: starting: " + loaded_summary(store) + ", socket " + config.socket);
-  const int status = smfi_main();
+  // libmilter runs in a thread of its own; this thread handles the signals (see signal_loop). When
+  // smfi_main returns by itself, it wakes this thread. A stop signal that came during start-up makes
+  // smfi_main return early, perhaps with a failure after smfi_stop() closed its socket: the stop was
+  // asked for either way.
+  // smfi_main (and with it libmilter's signal thread) starts only once this thread waits for signals.
+  int status = MI_SUCCESS;
+  const pthread_t main_thread = pthread_self();
+  std::promise<void> waiting;
+  std::thread milter([&status, main_thread, ready = waiting.get_future()] {
+    ready.wait();
+    status = smfi_main();
+    g_stopping.store(true);
+    pthread_kill(main_thread, SIGUSR1);
+  });
+  signal_loop(store, log, config.socket, waiting);
+  milter.join();
   log.log(LogLevel::notice, "NOQUEUE: stopping");
-
-  g_stopping.store(true);
-  pthread_kill(signals.native_handle(), SIGUSR1);  // ends its sigwait(), unless a stop signal ended it
-  signals.join();
   if (const std::string path = socket_path(config.socket); !path.empty()) unlink(path.c_str());
   if (!config.pid_file.empty()) unlink(config.pid_file.c_str());
-  return status == MI_SUCCESS ? kExitOk : kExitOsError;
+  return status == MI_SUCCESS || g_stop_requested.load() ? kExitOk : kExitOsError;
 }
 
 }  // namespace

@@ -158,6 +158,17 @@ def wait_until_accepting(spec, proc, timeout=10.0):
     return False
 
 
+def wait_for_log(path, text, timeout=10.0):
+    """True once the file at path contains text."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(path) as f:
+            if text in f.read():
+                return True
+        time.sleep(0.05)
+    return False
+
+
 def step_stop(c, options):
     """The installed daemon stops promptly on SIGTERM, SIGINT and SIGHUP (libmilter alone takes up to five
     seconds), exits 0, logs why and removes its unix socket."""
@@ -177,7 +188,8 @@ def step_stop(c, options):
                 proc = subprocess.Popen([milter, "-f", "-r", rules, "-s", spec, "-u", user, "-g", group],
                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log)
             try:
-                if not c.check(wait_until_accepting(spec, proc), f"{name}: daemon accepts connections"):
+                if not c.check(wait_until_accepting(spec, proc) and wait_for_log(log_path, "NOQUEUE: starting: "),
+                               f"{name}: daemon accepts connections and has started"):
                     continue
                 signalled = time.monotonic()
                 proc.send_signal(signum)
@@ -197,6 +209,41 @@ def step_stop(c, options):
                 if proc.poll() is None:
                     proc.kill()
                     proc.wait()
+        check_detached_stop(c, milter, rules, user, group, tmp)
+
+
+def running(pid):
+    """True while process pid exists and is not a zombie (a detached daemon's parent may not reap it)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return not any(line.startswith("State:") and "Z" in line.split()[1] for line in f)
+    except OSError:
+        return False
+
+
+def check_detached_stop(c, milter, rules, user, group, tmp):
+    """Detached, with a relative socket path and pid file: SIGTERM removes both (the daemon has changed
+    to / by then, so it must have made them absolute at start)."""
+    name = "rewrite-milter (detached) -s unix:relative.sock"
+    socket_file, pid_file = os.path.join(tmp, "relative.sock"), os.path.join(tmp, "relative.pid")
+    c.run([milter, "-r", rules, "-s", "unix:relative.sock", "-p", "relative.pid", "-u", user, "-g", group],
+          0, cwd=tmp)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not (os.path.exists(pid_file) and os.path.exists(socket_file)):
+        time.sleep(0.05)
+    if not c.check(os.path.exists(pid_file) and os.path.exists(socket_file), f"{name}: socket and pid file made"):
+        return
+    with open(pid_file) as f:
+        pid = int(f.read().strip())
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and running(pid):
+        time.sleep(0.05)
+    if not c.check(not running(pid), f"{name}: stopped on SIGTERM"):
+        os.kill(pid, signal.SIGKILL)
+        return
+    c.check(not os.path.exists(socket_file), f"{name}: relative socket removed at exit")
+    c.check(not os.path.exists(pid_file), f"{name}: relative pid file removed at exit")
 
 
 def step_tool(c, options):
