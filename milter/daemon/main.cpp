@@ -21,6 +21,7 @@
 #include "logger.h"
 #include "milter_callbacks.h"
 #include "process.h"
+#include "reload_worker.h"
 #include "rewrite/header_rewriter.h"
 #include "rule_store.h"
 #include "startup.h"
@@ -97,12 +98,13 @@ void stop_milter(const std::string& socket, Logger& log) {
   }
 }
 
-// The daemon's main thread, once libmilter runs in its own thread: SIGUSR1 reloads; SIGTERM, SIGINT and
-// SIGHUP let the messages in progress end (up to five seconds), then stop the milter. Returns when a stop
-// signal has been handled or smfi_main has returned by itself (g_stopping, with a SIGUSR1 to wake it).
+// The daemon's main thread, once libmilter runs in its own thread: SIGUSR1 asks for a reload (run by the
+// reload worker); SIGTERM, SIGINT and SIGHUP let the messages in progress end (up to five seconds), then
+// stop the milter. Returns when a stop signal has been handled or smfi_main has returned by itself
+// (g_stopping, with a SIGUSR1 to wake it).
 // Every thread blocks these signals and libmilter's own signal thread waits for the stop signals too;
 // the kernel offers a process signal to the main thread first, so while this waits, they come here.
-void signal_loop(RuleStore& store, Logger& log, const std::string& socket, std::promise<void>& waiting) {
+void signal_loop(ReloadWorker& reloads, Logger& log, const std::string& socket, std::promise<void>& waiting) {
   sigset_t set;
   sigemptyset(&set);
   for (const int signal : {SIGUSR1, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, signal);
@@ -112,7 +114,7 @@ void signal_loop(RuleStore& store, Logger& log, const std::string& socket, std::
     if (sigwait(&set, &signal) != 0) continue;
     if (g_stopping.load()) return;
     if (signal == SIGUSR1) {
-      reload(store, log);
+      reloads.request();  // on its own thread: this one goes straight back to waiting
       continue;
     }
     log.log(LogLevel::notice, std::string("NOQUEUE: stop requested by ") + (signal == SIGTERM ? "SIGTERM"
@@ -234,7 +236,10 @@ int run(int argc, char** argv) {
     g_stopping.store(true);
     pthread_kill(main_thread, SIGUSR1);
   });
-  signal_loop(store, log, config.socket, waiting);
+  {
+    ReloadWorker reloads([&store, &log] { reload(store, log); });
+    signal_loop(reloads, log, config.socket, waiting);
+  }  // a reload in progress finishes here
   milter.join();
   log.log(LogLevel::notice, "NOQUEUE: stopping");
   if (const std::string path = socket_path(config.socket); !path.empty()) unlink(path.c_str());
