@@ -136,14 +136,6 @@ std::string absolute_path(const std::string& path) {
 
 // Runs the daemon; returns the exit status.
 int run(int argc, char** argv) {
-  // Blocked first, before anything (GLib included) can start a thread, so every thread inherits the mask
-  // and only sigwait() takes these signals: the main thread (SIGUSR1, SIGTERM, SIGINT, SIGHUP) or
-  // libmilter's signal thread (SIGTERM, SIGINT, SIGHUP). A stop signal during start-up then waits for
-  // signal_loop and ends in a clean stop (socket and pid file removed) instead of killing the process.
-  sigset_t blocked;
-  sigemptyset(&blocked);
-  for (const int signal : {SIGUSR1, SIGHUP, SIGTERM, SIGINT}) sigaddset(&blocked, signal);
-  pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
   const ConfigOutcome outcome = parse_config(argc, argv);
   switch (outcome.mode) {
     case ConfigOutcome::Mode::help:
@@ -157,6 +149,14 @@ int run(int argc, char** argv) {
     case ConfigOutcome::Mode::run:
       break;
   }
+  // Running: blocked first, before anything (GLib included) can start a thread, so every thread inherits
+  // the mask and only sigwait() takes these signals: the main thread (SIGUSR1, SIGTERM, SIGINT, SIGHUP)
+  // or libmilter's signal thread (SIGTERM, SIGINT, SIGHUP). A stop signal during start-up then waits for
+  // signal_loop and ends in a clean stop (socket and pid file removed) instead of killing the process.
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  for (const int signal : {SIGUSR1, SIGHUP, SIGTERM, SIGINT}) sigaddset(&blocked, signal);
+  pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
   DaemonConfig config = outcome.config;
   // The daemon changes to / when it detaches: make the paths it uses later absolute now.
   config.rules_file = absolute_path(config.rules_file);
