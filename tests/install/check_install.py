@@ -143,30 +143,82 @@ def step_daemon(c, options):
         c.run([milter, "-n", "-c", os.path.join(tmp, "missing.conf")], 78, stderr_has=["missing.conf"])
 
 
-def wait_until_accepting(spec, proc, timeout=10.0):
-    """True once the daemon started with socket spec accepts connections (False if it exited)."""
+def wait_until(condition, timeout):
+    """True once condition() holds, False when timeout seconds pass first."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        family, address = ((socket.AF_UNIX, spec[5:]) if spec.startswith("unix:")
-                           else (socket.AF_INET, ("127.0.0.1", int(spec[5:].split("@")[0]))))
-        with socket.socket(family, socket.SOCK_STREAM) as s:
-            try:
-                s.connect(address)
-                return True
-            except OSError:
-                time.sleep(0.05)
-    return False
-
-
-def wait_for_log(path, text, timeout=10.0):
-    """True once the file at path contains text."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with open(path) as f:
-            if text in f.read():
-                return True
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(0.05)
-    return False
+    return True
+
+
+def accepts(spec):
+    """True when the socket of a unix:/path or inet:PORT@127.0.0.1 spec accepts a connection."""
+    family, address = ((socket.AF_UNIX, spec[5:]) if spec.startswith("unix:")
+                       else (socket.AF_INET, ("127.0.0.1", int(spec[5:].split("@")[0]))))
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        try:
+            s.connect(address)
+            return True
+        except OSError:
+            return False
+
+
+def running(pid):
+    """True while process pid exists and is not a zombie (a detached daemon's parent may not reap it)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return not any(line.startswith("State:") and "Z" in line.split()[1] for line in f)
+    except OSError:
+        return False
+
+
+class ForegroundDaemon:
+    """The installed daemon in the foreground (-f) on a socket, its output in a log file; killed at the
+    end of the with-block if it is still running."""
+
+    def __init__(self, milter, rules, spec, user, group, log_path):
+        self.spec, self.log_path = spec, log_path
+        with open(log_path, "w") as log:
+            self.proc = subprocess.Popen([milter, "-f", "-r", rules, "-s", spec, "-u", user, "-g", group],
+                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def log_text(self):
+        """What the daemon has written so far."""
+        with open(self.log_path) as f:
+            return f.read()
+
+    def started(self, timeout):
+        """True once it accepts connections and has logged its start (its signal handling is up)."""
+        return wait_until(lambda: self.proc.poll() is not None or accepts(self.spec), timeout) and \
+            self.proc.poll() is None and wait_until(lambda: "NOQUEUE: starting: " in self.log_text(), timeout)
+
+    def check_stop(self, c, name, signum, limit, wait=10):
+        """Sends signum and checks a clean stop: exit 0 within limit seconds, the stop logged by the
+        daemon's own handler, the unix socket removed. Returns the log."""
+        signalled = time.monotonic()
+        self.proc.send_signal(signum)
+        try:
+            status = self.proc.wait(wait)
+        except subprocess.TimeoutExpired:
+            status = None
+        took = time.monotonic() - signalled
+        text = self.log_text()
+        c.check(status == 0, f"{name}: exit {status}, expected 0")
+        c.check(took < limit, f"{name}: stopped after {took:.2f} s, expected under {limit:g} s")
+        c.check(f"NOQUEUE: stop requested by {signum.name}" in text, f"{name}: stop logged by the daemon's handler")
+        if self.spec.startswith("unix:"):
+            c.check(not os.path.exists(self.spec[5:]), f"{name}: socket file removed")
+        return text
 
 
 def step_stop(c, options):
@@ -183,32 +235,9 @@ def step_stop(c, options):
         for signum, spec in [(signal.SIGTERM, unix_spec), (signal.SIGTERM, unix_spec), (signal.SIGTERM, unix_spec),
                              (signal.SIGINT, unix_spec), (signal.SIGHUP, unix_spec), (signal.SIGTERM, inet_spec)]:
             name = f"rewrite-milter -s {spec.split(':')[0]}: {signum.name}"
-            log_path = os.path.join(tmp, "log")
-            with open(log_path, "w") as log:
-                proc = subprocess.Popen([milter, "-f", "-r", rules, "-s", spec, "-u", user, "-g", group],
-                                        stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-            try:
-                if not c.check(wait_until_accepting(spec, proc) and wait_for_log(log_path, "NOQUEUE: starting: "),
-                               f"{name}: daemon accepts connections and has started"):
-                    continue
-                signalled = time.monotonic()
-                proc.send_signal(signum)
-                try:
-                    status = proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    status = None
-                took = time.monotonic() - signalled
-                c.check(status == 0, f"{name}: exit {status}, expected 0")
-                c.check(took < 2.0, f"{name}: stopped after {took:.2f} s, expected under 2 s")
-                with open(log_path) as f:
-                    text = f.read()
-                c.check(f"NOQUEUE: stop requested by {signum.name}" in text, f"{name}: stop logged")
-                if spec.startswith("unix:"):
-                    c.check(not os.path.exists(spec[5:]), f"{name}: socket file removed")
-            finally:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
+            with ForegroundDaemon(milter, rules, spec, user, group, os.path.join(tmp, "log")) as daemon:
+                if c.check(daemon.started(10), f"{name}: daemon accepts connections and has started"):
+                    daemon.check_stop(c, name, signum, 2.0)
         check_detached_stop(c, milter, rules, user, group, tmp)
         check_stop_during_reload(c, milter, user, group, tmp)
 
@@ -221,42 +250,13 @@ def check_stop_during_reload(c, milter, user, group, tmp):
     with open(big, "w") as f:
         f.writelines("user%d@host%d.example.com  user%d@contoso.com\n" % (i, i % 1000, i) for i in range(200000))
     spec = "unix:" + os.path.join(tmp, "reload.sock")
-    log_path = os.path.join(tmp, "reload.log")
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([milter, "-f", "-r", big, "-s", spec, "-u", user, "-g", group],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-    try:
-        if not c.check(wait_for_log(log_path, "NOQUEUE: starting: ", timeout=60), f"{name}: daemon started"):
+    with ForegroundDaemon(milter, big, spec, user, group, os.path.join(tmp, "reload.log")) as daemon:
+        if not c.check(daemon.started(60), f"{name}: daemon started"):
             return
-        proc.send_signal(signal.SIGUSR1)
+        daemon.proc.send_signal(signal.SIGUSR1)
         time.sleep(0.05)
-        signalled = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        try:
-            status = proc.wait(20)
-        except subprocess.TimeoutExpired:
-            status = None
-        took = time.monotonic() - signalled
-        with open(log_path) as f:
-            text = f.read()
-        c.check(status == 0, f"{name}: exit {status}, expected 0")
-        c.check("NOQUEUE: stop requested by SIGTERM" in text, f"{name}: stop taken by the daemon's handler")
+        text = daemon.check_stop(c, name, signal.SIGTERM, 4.0, wait=20)
         c.check("NOQUEUE: reload: 200000 rules loaded" in text, f"{name}: the reload in progress finished")
-        c.check(took < 4.0, f"{name}: stopped after {took:.2f} s, expected under 4 s")
-        c.check(not os.path.exists(spec[5:]), f"{name}: socket file removed")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-
-
-def running(pid):
-    """True while process pid exists and is not a zombie (a detached daemon's parent may not reap it)."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return not any(line.startswith("State:") and "Z" in line.split()[1] for line in f)
-    except OSError:
-        return False
 
 
 def check_detached_stop(c, milter, rules, user, group, tmp):
@@ -266,20 +266,15 @@ def check_detached_stop(c, milter, rules, user, group, tmp):
     socket_file, pid_file = os.path.join(tmp, "relative.sock"), os.path.join(tmp, "relative.pid")
     c.run([milter, "-r", rules, "-s", "unix:relative.sock", "-p", "relative.pid", "-u", user, "-g", group],
           0, cwd=tmp)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not (os.path.exists(pid_file) and os.path.exists(socket_file)):
-        time.sleep(0.05)
-    if not c.check(os.path.exists(pid_file) and os.path.exists(socket_file), f"{name}: socket and pid file made"):
+    made = wait_until(lambda: os.path.exists(pid_file) and os.path.exists(socket_file), 10)
+    if not c.check(made, f"{name}: socket and pid file made"):
         return
     with open(pid_file) as f:
         pid = int(f.read().strip())
     os.kill(pid, signal.SIGTERM)
     # This signal may come before the daemon waits for signals; libmilter's own signal thread may then
     # take it, and its stop takes up to five seconds. Speed is checked above; here, the clean-up.
-    deadline = time.monotonic() + 8
-    while time.monotonic() < deadline and running(pid):
-        time.sleep(0.05)
-    if not c.check(not running(pid), f"{name}: stopped on SIGTERM"):
+    if not c.check(wait_until(lambda: not running(pid), 8), f"{name}: stopped on SIGTERM"):
         os.kill(pid, signal.SIGKILL)
         return
     c.check(not os.path.exists(socket_file), f"{name}: relative socket removed at exit")
