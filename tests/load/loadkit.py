@@ -250,6 +250,14 @@ class _Session:
         """Drop the connection."""
         self.writer.close()
 
+    async def quit(self) -> None:
+        """Say QUIT (whatever the server answers, or if it is gone) and drop the connection."""
+        try:
+            await self.command(b"QUIT")
+        except (OSError, ConnectionError, asyncio.TimeoutError, ValueError):
+            pass
+        self.close()
+
 
 def dot_stuff(data: bytes) -> bytes:
     """SMTP transparency: double a leading dot on every line, end with CRLF.CRLF."""
@@ -346,11 +354,7 @@ async def _run_load(port: int, jobs: List[Job], sessions: int, per_connection: i
                 job.refusals.append("%s %d %s" % (stage, code, text))
                 if session is not None:
                     # After a refusal start afresh: Postfix keeps a failed milter off for the session.
-                    try:
-                        await session.command(b"QUIT")
-                    except (OSError, ConnectionError, asyncio.TimeoutError, ValueError):
-                        pass
-                    session.close()
+                    await session.quit()
                     session = None
                 if 500 <= code < 600 or job.attempts >= max_attempts:
                     finished(job)  # permanent: reported, never re-sent
@@ -359,11 +363,7 @@ async def _run_load(port: int, jobs: List[Job], sessions: int, per_connection: i
                     pending_retries.add(task)
                     task.add_done_callback(pending_retries.discard)
             if session is not None and sent_on_session >= per_connection:
-                try:
-                    await session.command(b"QUIT")
-                except (OSError, ConnectionError, asyncio.TimeoutError, ValueError):
-                    pass
-                session.close()
+                await session.quit()
                 session = None
         if session is not None:
             session.close()
