@@ -178,6 +178,28 @@ std::size_t find_field(const MessageFile& message, std::string_view name, int in
   return message.fields.size();
 }
 
+MessageFile with_field_appended(MessageFile message, std::string_view name, std::string_view value) {
+  MessageField field;
+  field.name = std::string(name);
+  field.value = " " + std::string(value);
+  field.raw = field.name + ":" + field.value + message.newline;
+  field.value_offset = name.size() + 1;
+  field.ending = message.newline;
+  field.line_count = 1;
+  if (message.fields.empty()) {
+    field.line = message.preamble.empty() ? 1 : 2;
+  } else {
+    MessageField& last = message.fields.back();
+    if (last.ending.empty()) {
+      last.ending = message.newline;
+      last.raw += message.newline;
+    }
+    field.line = last.line + last.line_count;
+  }
+  message.fields.push_back(std::move(field));
+  return message;
+}
+
 std::string apply_header_edits(const MessageFile& message, const std::vector<HeaderEdit>& edits) {
   std::map<std::size_t, const HeaderEdit*> by_field;
   for (const HeaderEdit& edit : edits) {

@@ -46,31 +46,6 @@ struct Change {
   std::string new_text;
 };
 
-// Adds the change that appends field ("Name: value") after the last header field: merged into the
-// last field's change when that field is edited or lacks a line ending, else an insertion of its own.
-void add_field_at_header_end(const MessageFile& message, const std::string& field,
-                             std::vector<Change>& changes) {
-  const std::string added = field + message.newline;
-  if (message.fields.empty()) {
-    changes.push_back(Change{message.preamble.empty() ? 1 : 2, "", added});
-    return;
-  }
-  const MessageField& last = message.fields.back();
-  const bool last_edited = !changes.empty() && changes.back().line == last.line;
-  if (!last_edited && !last.ending.empty()) {
-    changes.push_back(Change{last.line + last.line_count, "", added});
-    return;
-  }
-  if (!last_edited) {
-    changes.push_back(Change{last.line, last.raw, last.raw});
-  }
-  Change& change = changes.back();
-  if (last.ending.empty()) {
-    change.new_text += message.newline;  // the last line gets the ending it lacked
-  }
-  change.new_text += added;
-}
-
 }  // namespace
 
 std::string envelope_diff(const Envelope& envelope, const MessagePlan& plan) {
@@ -102,22 +77,38 @@ std::string envelope_diff(const Envelope& envelope, const MessagePlan& plan) {
   return out;
 }
 
-std::string header_diff(const MessageFile& message, const MessagePlan& plan, const std::string& name,
-                        const std::string& added_field) {
+std::string header_diff(const MessageFile& message, const MessageFile& result,
+                        const std::vector<HeaderEdit>& edits, const std::string& name) {
   std::map<std::size_t, const HeaderEdit*> by_field;  // in file order; a later edit wins
-  for (const HeaderEdit& edit : plan.headers) {
-    const std::size_t at = find_field(message, edit.name, edit.index);
+  for (const HeaderEdit& edit : edits) {
+    const std::size_t at = find_field(result, edit.name, edit.index);
     if (at < message.fields.size()) {
       by_field[at] = &edit;
     }
   }
   std::vector<Change> changes;
-  for (const auto& [index, edit] : by_field) {
-    const MessageField& field = message.fields[index];
-    changes.push_back(Change{field.line, field.raw, render_field(message, field, edit->value)});
+  for (std::size_t i = 0; i < message.fields.size(); ++i) {
+    const MessageField& before = message.fields[i];
+    const auto edit = by_field.find(i);
+    const std::string after = edit == by_field.end() ? result.fields[i].raw
+                                                     : render_field(result, result.fields[i], edit->second->value);
+    if (after != before.raw) {
+      changes.push_back(Change{before.line, before.raw, after});
+    }
   }
-  if (!added_field.empty()) {
-    add_field_at_header_end(message, added_field, changes);
+  std::string appended;  // every appended field goes in at the end of the original header
+  for (std::size_t i = message.fields.size(); i < result.fields.size(); ++i) {
+    appended += result.fields[i].raw;
+  }
+  if (!appended.empty()) {
+    const long at = result.fields[message.fields.size()].line;
+    // Text added right where the previous change ends joins it: patch(1) takes no touching hunks.
+    if (!changes.empty() &&
+        changes.back().line + static_cast<long>(lines_of(changes.back().old_text).size()) == at) {
+      changes.back().new_text += appended;
+    } else {
+      changes.push_back(Change{at, "", appended});
+    }
   }
   if (changes.empty()) {
     return "";

@@ -85,30 +85,6 @@ void refuse_unknown(const SharedSpace& space, const RuleTable& table, Direction 
   envelope.recipients = std::move(kept);
 }
 
-// Returns message with the field `name: value` appended after its last header field, as
-// smfi_addheader appends it, in the message's line ending style.
-MessageFile with_field_appended(MessageFile message, const std::string& name, const std::string& value) {
-  MessageField field;
-  field.name = name;
-  field.value = " " + value;
-  field.raw = name + ": " + value + message.newline;
-  field.value_offset = name.size() + 1;
-  field.ending = message.newline;
-  field.line_count = 1;
-  if (message.fields.empty()) {
-    field.line = message.preamble.empty() ? 1 : 2;
-  } else {
-    MessageField& last = message.fields.back();
-    if (last.ending.empty()) {  // the header ended the file without a line ending
-      last.ending = message.newline;
-      last.raw += message.newline;
-    }
-    field.line = last.line + last.line_count;
-  }
-  message.fields.push_back(std::move(field));
-  return message;
-}
-
 }  // namespace
 
 int run_message_mode(const Options& options, const RuleTable& table, const ToolConfig& config,
@@ -151,13 +127,13 @@ int run_message_mode(const Options& options, const RuleTable& table, const ToolC
   for (const ForwardEdit& edit : forwards.forwards) {
     shown.recipients.push_back(RecipientEdit{edit.position, AddressChange{edit.original, edit.rewritten, nullptr}});
   }
+  // The shared space's trace field goes after the last header field, where smfi_addheader puts it.
+  const MessageFile result =
+      forwards.empty() ? message : with_field_appended(message, kForwardTraceHeader, forwards.trace_value);
   if (options.diff) {
-    const std::string trace =
-        forwards.empty() ? "" : std::string(kForwardTraceHeader) + ": " + forwards.trace_value;
-    out << envelope_diff(envelope, shown) << header_diff(message, plan, display_name(options.message_file), trace);
+    out << envelope_diff(envelope, shown)
+        << header_diff(message, result, plan.headers, display_name(options.message_file));
   } else {
-    const MessageFile result =
-        forwards.empty() ? message : with_field_appended(message, kForwardTraceHeader, forwards.trace_value);
     out << apply_header_edits(result, plan.headers);
     print_changes(plan, err);
     for (const ForwardEdit& edit : forwards.forwards) {

@@ -214,3 +214,31 @@ TEST_CASE("message_file: a stray CR before a fold reads as a space and survives 
   REQUIRE(reread.fields.size() == 2);
   CHECK(reread.fields[0].value == " b@y.com, \n\tc@x.com");
 }
+
+TEST_CASE("message_file: with_field_appended puts the field after the last one, as smfi_addheader does") {
+  SECTION("after the last field, before the separator, in the file's CRLF style") {
+    const MessageFile message = parse_message("From: a@x\r\nTo: b@y\r\n\r\nbody\r\n");
+    const MessageFile result = rewrite::with_field_appended(message, "X-Trace", "one");
+    REQUIRE(result.fields.size() == 3);
+    CHECK(result.fields[2].line == 3);
+    CHECK(result.fields[2].value == " one");
+    CHECK(rewrite::apply_header_edits(result, {}) == "From: a@x\r\nTo: b@y\r\nX-Trace: one\r\n\r\nbody\r\n");
+  }
+  SECTION("a folded last field: the new field starts after its last line") {
+    const MessageFile message = parse_message("From: a@x\nTo: b@y,\n c@z\n\nbody\n");
+    const MessageFile result = rewrite::with_field_appended(message, "X-Trace", "one");
+    CHECK(result.fields[2].line == 4);
+    CHECK(rewrite::apply_header_edits(result, {}) == "From: a@x\nTo: b@y,\n c@z\nX-Trace: one\n\nbody\n");
+  }
+  SECTION("a header that ends the file without a line ending gets one first") {
+    const MessageFile message = parse_message("From: a@x");
+    const MessageFile result = rewrite::with_field_appended(message, "X-Trace", "one");
+    CHECK(rewrite::apply_header_edits(result, {}) == "From: a@x\nX-Trace: one\n");
+    CHECK(message.to_string() == "From: a@x");
+  }
+  SECTION("no header fields: line 1, or line 2 after an mbox From_ line") {
+    CHECK(rewrite::with_field_appended(parse_message("\nbody\n"), "X-Trace", "one").fields[0].line == 1);
+    const MessageFile mbox = parse_message("From alice@x Mon Nov 23 10:00:00 2026\n\nbody\n");
+    CHECK(rewrite::with_field_appended(mbox, "X-Trace", "one").fields[0].line == 2);
+  }
+}
