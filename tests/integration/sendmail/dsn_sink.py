@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
+from background_server import BackgroundServer
+
 
 @dataclass
 class Recipient:
@@ -141,28 +143,16 @@ class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
 
 
-class DsnSink:
+class DsnSink(BackgroundServer):
     """The sink: start() listens on 127.0.0.1 (a free port unless one is given), stop() ends it."""
 
     def __init__(self, port: int = 0):
-        self._server = _Server(("127.0.0.1", port), _Handler)
-        self._server.sink = self  # type: ignore[attr-defined]
-        self.port = self._server.server_address[1]
+        server = _Server(("127.0.0.1", port), _Handler)
+        server.sink = self  # type: ignore[attr-defined]
+        super().__init__(server, "dsn-sink")
+        self.port = server.server_address[1]
         self._deliveries: List[Delivery] = []
         self._cond = threading.Condition()
-        self._thread = threading.Thread(target=self._server.serve_forever, name="dsn-sink", daemon=True)
-
-    def start(self) -> "DsnSink":
-        """Serve in a background thread."""
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket (idempotent)."""
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join(10)
-        self._server.server_close()
 
     def record(self, delivery: Delivery) -> None:
         """Store a delivery and wake waiters."""

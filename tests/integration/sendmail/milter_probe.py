@@ -14,6 +14,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+from background_server import BackgroundServer
+
 SMFIP_HDR_LEADSPC = 0x00100000
 SMFIF_NONE = 0
 SMFI_VERSION = 6
@@ -134,7 +136,7 @@ class _Server(socketserver.ThreadingUnixStreamServer):
     daemon_threads = True
 
 
-class MilterProbe:
+class MilterProbe(BackgroundServer):
     """The probe: start() listens on socket_path, stop() ends it; connections() lists what it saw."""
 
     def __init__(self, socket_path: str):
@@ -142,23 +144,15 @@ class MilterProbe:
         if os.path.exists(socket_path):
             os.unlink(socket_path)
         self.want_leading_space = False
-        self._server = _Server(socket_path, _Handler)
-        self._server.probe = self  # type: ignore[attr-defined]
+        server = _Server(socket_path, _Handler)
+        server.probe = self  # type: ignore[attr-defined]
+        super().__init__(server, "milter-probe")
         self._lock = threading.Lock()
         self._connections: List[MilterConnection] = []
-        self._thread = threading.Thread(target=self._server.serve_forever, name="milter-probe", daemon=True)
-
-    def start(self) -> "MilterProbe":
-        """Serve in a background thread."""
-        self._thread.start()
-        return self
 
     def stop(self) -> None:
         """Stop serving and remove the socket (idempotent)."""
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join(10)
-        self._server.server_close()
+        super().stop()
         if os.path.exists(self.socket_path):
             os.unlink(self.socket_path)
 
