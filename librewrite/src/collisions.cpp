@@ -89,13 +89,18 @@ class Checker {
     }
   }
 
-  // Reports one collision when the entries come from two or more mailboxes.
+  // Reports one collision when the entries, with the mailbox whose own address their result already is
+  // (unless a bidirectional rule routes that address back inbound), come from two or more mailboxes.
   void report_collision(const std::vector<Rewritten>& rewritten,
                         const std::vector<std::size_t>& entries) {
     std::set<std::size_t> mailboxes;
     for (const std::size_t e : entries) {
       mailboxes.insert(rewritten[e].mailbox);
     }
+    const std::string& result = rewritten[entries.front()].result;
+    const auto holder = owner_.find(address_key(result));
+    const bool held = holder != owner_.end() && !table_.lookup(result, Direction::inbound).rewritten &&
+                      mailboxes.insert(holder->second).second;
     if (mailboxes.size() < 2) {
       return;
     }
@@ -113,12 +118,17 @@ class Checker {
       }
     }
     const Rewritten& first = rewritten[entries.front()];
-    detail += entries.size() == 2 ? " both become " : " all become ";
+    detail += entries.size() == 1 ? " becomes " : entries.size() == 2 ? " both become " : " all become ";
     detail += first.result + " (";
     for (std::size_t i = 0; i < rules.size(); ++i) {
       detail += (i > 0 ? "; " : "") + rules[i];
     }
-    detail += "); replies cannot tell the mailboxes apart: give all but one of them an address that "
+    detail += ")";
+    if (held) {
+      detail += ", already the address of the mailbox on line " +
+                std::to_string(list_.mailboxes[holder->second].line);
+    }
+    detail += "; replies cannot tell the mailboxes apart: give all but one of them an address that "
               "does not collide";
     add(Finding::Kind::collision, list_.source_name, line_of(first), std::move(detail));
   }

@@ -34,7 +34,8 @@ AddressList parse_address_list(std::string_view text, const std::string& source_
 
 struct Finding {
   enum class Kind {
-    collision,       // addresses of different mailboxes become the same external address
+    collision,       // addresses of different mailboxes become the same external address, or one
+                     // becomes another mailbox's own address
     undeliverable,   // a rewritten address is no mailbox's address and no rule maps it back inbound
     chain,           // a rule's result would be rewritten again by another rule (rewriting is once)
     bidirectional_conflict,  // a bidirectional rule's external address belongs to another mailbox
