@@ -78,6 +78,13 @@ std::size_t read_token(std::string_view value, std::size_t start, bool& has_at, 
   return i;
 }
 
+// True when the '@'-token ending at value[end] is a hop of an obsolete source route ("<@r1,@r2:a@b>"):
+// after white space, a ',' (another hop) or ':' (the route's end) follows. "<x(c)@dom>" is not one.
+bool ends_route_hop(std::string_view value, std::size_t end) {
+  end = value.find_first_not_of(" \t\r\n", end);
+  return end != std::string_view::npos && (value[end] == ',' || value[end] == ':');
+}
+
 }  // namespace
 
 AddressListScan scan_address_list(std::string_view value) {
@@ -112,8 +119,9 @@ AddressListScan scan_address_list(std::string_view value) {
       bool has_at = false;
       const std::size_t end = read_token(value, i, has_at, scan.error);
       if (end == kNotClosed) return scan;
-      // Inside <...> a token starting with '@' is an obsolete source route, not an address.
-      if (has_at && !(in_angle && c == '@')) scan.addresses.push_back({i, end});
+      // Inside <...> a token starting with '@' that a ',' or ':' follows is an obsolete source route, not
+      // an address; any other '@' token is kept, so a mailbox the parser reads there is not lost silently.
+      if (has_at && !(in_angle && c == '@' && ends_route_hop(value, end))) scan.addresses.push_back({i, end});
       i = end;
     }
   }

@@ -263,6 +263,12 @@ TEST_CASE("malformed values are reported and left untouched", "[header_rewriter]
     CHECK(out("maria @ sales.contoso.com") ==
           "<malformed: address 1 in the text differs from what the parser read>");
   }
+  SECTION("a comment inside the addr-spec (the parser reads the address, the text cannot be edited)") {
+    CHECK(out("Assistant <assistant(x)@research.contoso.com>") ==
+          "<malformed: address 1 in the text differs from what the parser read>");
+    CHECK(out("alice@(dept)sales.contoso.com") ==
+          "<malformed: address 1 in the text differs from what the parser read>");
+  }
   SECTION("semicolons between addresses") {
     CHECK(out("a@sales.contoso.com; b@sales.contoso.com") ==
           "<malformed: the address parser warned (invalid address list)>");
