@@ -169,9 +169,10 @@ std::string SharedSpace::trace_value() const { return settings_.shared_domain + 
 
 bool SharedSpace::is_loop(const std::vector<std::string>& trace_values, int received_count, std::string& reason) const {
   for (const std::string& value : trace_values) {
+    // Ours when it names our shared domain as its first word, whatever routing domain follows.
     const std::string_view text = trim(value);
-    if (detail::iequals(text, trace_value()) || detail::iequals(text.substr(0, settings_.shared_domain.size()),
-                                                                   settings_.shared_domain)) {
+    const std::string_view domain = text.substr(0, text.find_first_of(" \t\r\n"));
+    if (detail::iequals(text, trace_value()) || detail::iequals(domain, settings_.shared_domain)) {
       reason = "message was already forwarded to " + settings_.routing_domain + " once (" + kForwardTraceHeader + ")";
       return true;
     }

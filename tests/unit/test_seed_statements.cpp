@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "rewrite/collisions.h"
+#include "rewrite/shared_space.h"
 
 using rewrite::Finding;
 
@@ -54,4 +55,23 @@ TEST_CASE("seed: a result that is another mailbox's address is a collision", "[s
     CHECK_THAT(findings[0].detail, Catch::Contains("both become chris@contoso.com"));
     CHECK_THAT(findings[0].detail, Catch::Contains("line 1"));
   }
+}
+
+// Seed 000: the loop guard refuses a message this MTA forwarded to the cloud once already (our trace
+// header), so mail for a recipient known nowhere cannot bounce back and forth. Another organisation's
+// shared space whose domain merely starts with ours (contoso.edu.au) is not us.
+TEST_CASE("seed: the loop guard knows our trace header, not one of a domain that starts like ours",
+          "[seed][shared_space]") {
+  rewrite::SharedSpaceSettings settings;
+  settings.shared_domain = "contoso.edu";
+  settings.routing_domain = "live.contoso.edu";
+  std::vector<rewrite::ConfigError> errors;
+  const auto space = rewrite::SharedSpace::from_lists(settings, {"staff@contoso.edu"}, {"student@contoso.edu"},
+                                                      "conf", errors);
+  REQUIRE(space);
+  std::string reason;
+  CHECK(space->is_loop({"contoso.edu -> live.contoso.edu"}, 1, reason));
+  CHECK(space->is_loop({"Contoso.EDU -> cloud.contoso.edu"}, 1, reason));  // ours, before a routing change
+  CHECK_FALSE(space->is_loop({"contoso.edu.au -> live.contoso.edu.au"}, 1, reason));
+  CHECK_FALSE(space->is_loop({"contoso.education -> live.contoso.education"}, 1, reason));
 }
