@@ -1,6 +1,7 @@
 // message_plan.cpp: computing every envelope and header edit of one message before any is applied.
 #include "rewrite/message_plan.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -64,6 +65,17 @@ void plan_headers(const RuleTable& table, const PlanOptions& options, Direction 
     }
     plan.headers.push_back({field.name, index, std::move(rewrite.value), std::move(rewrite.changes)});
   }
+  if (plan.headers.size() > kMaxHeaderEdits) {
+    // Nothing is rewritten now, so no notice may say a signed field was.
+    auto& notices = plan.notices;
+    notices.erase(std::remove_if(notices.begin(), notices.end(),
+                                 [](const Notice& n) { return n.kind == Notice::Kind::dkim_rewritten; }),
+                  notices.end());
+    plan.notices.push_back({Notice::Kind::too_many_edits, "",
+                            std::to_string(plan.headers.size()) + " fields would change, over the limit of " +
+                                std::to_string(kMaxHeaderEdits) + "; header fields left unchanged"});
+    plan.headers.clear();
+  }
 }
 
 }  // namespace
@@ -98,6 +110,7 @@ const char* to_string(Notice::Kind kind) {
     case Notice::Kind::malformed_header: return "malformed-header";
     case Notice::Kind::dkim_protected: return "dkim-protected";
     case Notice::Kind::dkim_rewritten: return "dkim-rewritten";
+    case Notice::Kind::too_many_edits: return "too-many-edits";
   }
   return "unknown";
 }

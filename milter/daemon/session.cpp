@@ -189,8 +189,12 @@ void Session::log_notices(const MessagePlan& plan, const std::string& queue_id) 
       case Notice::Kind::dkim_rewritten:
         line += " dkim-rewritten: " + notice.detail;
         break;
+      case Notice::Kind::too_many_edits:
+        line = queue_id + ": header skipped: too-many-edits: " + notice.detail;
+        break;
     }
-    log_.log(notice.kind == Notice::Kind::malformed_header ? LogLevel::warning : LogLevel::notice, line);
+    const bool warn = notice.kind == Notice::Kind::malformed_header || notice.kind == Notice::Kind::too_many_edits;
+    log_.log(warn ? LogLevel::warning : LogLevel::notice, line);
   }
 }
 

@@ -66,8 +66,9 @@ void print_changes(const MessagePlan& plan, std::ostream& err) {
 // Prints the notices (fields left alone, or rewritten despite a signature).
 void print_notices(const MessagePlan& plan, std::ostream& err) {
   for (const Notice& notice : plan.notices) {
-    err << "notice: " << to_string(notice.kind) << ": " << notice.field << ": " << notice.detail
-        << '\n';
+    err << "notice: " << to_string(notice.kind) << ": ";
+    if (!notice.field.empty()) err << notice.field << ": ";  // too-many-edits names no one field
+    err << notice.detail << '\n';
   }
 }
 

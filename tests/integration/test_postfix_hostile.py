@@ -255,6 +255,29 @@ class HostileHeaderShapeTest(PostfixTestCase):
                                      % result.queue_id)
 
 
+class HostileFieldCountTest(PostfixTestCase):
+    """Many fields to change in one message. Postfix's cleanup re-reads every field changed before for
+    each smfi_chgheader and refuses the queue file ("too many reverse jump records", 451) after about 140
+    changes; the milter changes at most 100 fields of a message, and above that none (never half)."""
+
+    def test_100_changed_fields_all_change(self):
+        cc = "".join("Cc: u%03d@sales.contoso.com\n" % i for i in range(99))
+        head = "From: alice@sales.contoso.com\n" + cc + "Subject: hostile-100-fields\n" + DATE
+        self.send_outbound("alice@sales.contoso.com", ["x@fabrikam.com"], head + "\nhi\n")
+        self.assertDelivered(self.delivered("hostile-100-fields"), "alice@contoso.com", ["x@fabrikam.com"],
+                             head.replace("@sales.contoso.com", "@contoso.com"), "hi\n")
+
+    def test_more_than_100_changed_fields_none_change_and_mail_flows(self):
+        cc = "".join("Cc: u%03d@sales.contoso.com\n" % i for i in range(150))
+        head = "From: alice@sales.contoso.com\n" + cc + "Subject: hostile-151-fields\n" + DATE
+        result = self.send_outbound("alice@sales.contoso.com", ["x@fabrikam.com"], head + "\nhi\n")
+        self.assertDelivered(self.delivered("hostile-151-fields"), "alice@contoso.com", ["x@fabrikam.com"],
+                             head, "hi\n")
+        self.assertRegex(self.env.milter.log_text(),
+                         r"%s: header skipped: too-many-edits: 151 fields would change, over the limit of 100"
+                         % result.queue_id)
+
+
 class HostileEnvelopeTest(PostfixTestCase):
     """ESMTP parameters, odd envelope addresses and the null sender."""
 

@@ -176,8 +176,36 @@ TEST_CASE("a malformed selected field is left alone with a notice", "[message_pl
   CHECK(result.notices[0].detail == "unbalanced '\"' (quoted string never closed)");
 }
 
+TEST_CASE("more than kMaxHeaderEdits changed fields: none is changed, one notice says why", "[message_plan]") {
+  std::vector<HeaderField> headers;
+  for (int i = 0; i < 100; ++i) headers.push_back({"Cc", " u" + std::to_string(i) + "@sales.contoso.com"});
+  const MessagePlan at_limit = plan(Direction::outbound, {"maria@sales.contoso.com", {}}, headers);
+  CHECK(at_limit.headers.size() == 100);
+  CHECK(at_limit.notices.empty());
+
+  headers.push_back({"To", " ken@research.contoso.com"});
+  headers.push_back({"Bcc", " extra@sales.contoso.com"});  // not selected: does not count
+  const MessagePlan over = plan(Direction::outbound, {"maria@sales.contoso.com", {}}, headers);
+  CHECK(over.headers.empty());
+  CHECK(over.sender_changed);  // the envelope is still rewritten
+  REQUIRE(over.notices.size() == 1);
+  CHECK(over.notices[0].kind == Notice::Kind::too_many_edits);
+  CHECK(over.notices[0].field.empty());
+  CHECK(over.notices[0].detail == "101 fields would change, over the limit of 100; header fields left unchanged");
+
+  // Signed fields rewritten by policy: over the bound nothing is, and no notice claims it was.
+  headers.push_back({"DKIM-Signature", " v=1; a=rsa-sha256; d=contoso.com; s=s1; h=cc; bh=x; b=y"});
+  PlanOptions rewrite_signed;
+  rewrite_signed.dkim = DkimPolicy::rewrite_signed;
+  const MessagePlan signed_over = plan(Direction::outbound, {"", {}}, headers, rewrite_signed);
+  CHECK(signed_over.headers.empty());
+  REQUIRE(signed_over.notices.size() == 1);
+  CHECK(signed_over.notices[0].kind == Notice::Kind::too_many_edits);
+}
+
 TEST_CASE("notice kinds have log names", "[message_plan]") {
   CHECK(std::string(rewrite::to_string(Notice::Kind::malformed_header)) == "malformed-header");
   CHECK(std::string(rewrite::to_string(Notice::Kind::dkim_protected)) == "dkim-protected");
   CHECK(std::string(rewrite::to_string(Notice::Kind::dkim_rewritten)) == "dkim-rewritten");
+  CHECK(std::string(rewrite::to_string(Notice::Kind::too_many_edits)) == "too-many-edits");
 }

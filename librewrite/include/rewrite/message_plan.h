@@ -51,11 +51,17 @@ struct Notice {
     malformed_header,  // a selected field could not be parsed safely and was left alone
     dkim_protected,    // a selected field would change but an existing DKIM signature covers it
     dkim_rewritten,    // a DKIM-covered field was rewritten because the policy says so
+    too_many_edits,    // more than kMaxHeaderEdits fields would change: every field was left alone
   };
   Kind kind;
   std::string field;   // header field name
   std::string detail;  // what and why, for the log
 };
+
+// At most this many header fields are changed in one message. Postfix's cleanup refuses the queue file
+// (451, "too many reverse jump records") after about 140 smfi_chgheader calls, since each call re-reads
+// the fields changed before it; above the bound no field is changed, so none is half rewritten.
+constexpr std::size_t kMaxHeaderEdits = 100;
 
 struct MessagePlan {
   bool sender_changed = false;
@@ -73,11 +79,12 @@ struct MessagePlan {
 // options.headers, and never-touched fields, are left alone. Header edits come in field order; every
 // DKIM-Signature field among headers counts, and a field named in any of their h= tags that would change
 // is skipped (dkim_protected) or rewritten (dkim_rewritten) as options.dkim says. A selected field that
-// rewrite_header_value() finds malformed gets a malformed_header notice carrying its reason.
+// rewrite_header_value() finds malformed gets a malformed_header notice carrying its reason. When more than
+// kMaxHeaderEdits fields would change, there are no header edits and one too_many_edits notice (field "").
 MessagePlan plan_message(const RuleTable& table, const PlanOptions& options, Direction direction,
                          const Envelope& envelope, const std::vector<HeaderField>& headers);
 
-// Returns "malformed-header", "dkim-protected" or "dkim-rewritten".
+// Returns "malformed-header", "dkim-protected", "dkim-rewritten" or "too-many-edits".
 const char* to_string(Notice::Kind kind);
 
 }  // namespace rewrite
