@@ -328,6 +328,25 @@ class HostileEnvelopeTest(PostfixTestCase):
         self.assertDelivered(self.delivered("hostile-env-case-in"), "customer@fabrikam.com",
                              ["support@contoso.com"], head, "hi\n")
 
+    def test_local_submission_without_from_and_with_odd_case_duplicates(self):
+        # sendmail(1): Postfix adds From (the sender, with the user's full name), Date and Message-Id to
+        # a local message that lacks them, before the milter sees the header; the added From is an
+        # ordinary From and is rewritten once. Odd-case duplicates change each by its own index.
+        self.env.postfix.sendmail(b"To: carol@research.contoso.com\nSubject: hostile-local-no-from\n\nhi\n",
+                                  "alice@sales.contoso.com", ["x@fabrikam.com"])
+        self.env.postfix.sendmail(b"FROM: alice@sales.contoso.com\nfrom: bob@fabrikam.com\nFrom: dave@hr.contoso.com\n"
+                                  b"Subject: hostile-local-case\nDate: Mon, 2 Jan 2023 10:00:00 +0000\n"
+                                  b"Message-ID: <local-case@sales.contoso.com>\n\nhi\n",
+                                  "alice@sales.contoso.com", ["x@fabrikam.com"])
+        block = self.delivered("hostile-local-no-from").header_block().decode()
+        self.assertIn("\r\nTo: carol@contoso.com\r\n", block)
+        self.assertEqual(1, len(re.findall(r"(?mi)^from:", block)), block)
+        self.assertRegex(block, r"(?m)^From: [^\r\n]*<alice@contoso\.com>\r$")
+        self.assertDelivered(
+            self.delivered("hostile-local-case"), "alice@contoso.com", ["x@fabrikam.com"],
+            "FROM: alice@contoso.com\nfrom: bob@fabrikam.com\nFrom: dave@contoso.com\n"
+            "Subject: hostile-local-case\n" + DATE + "Message-ID: <local-case@sales.contoso.com>\n", "hi\n")
+
     def test_source_routed_envelope_sender(self):
         # Postfix strips an obsolete source route from MAIL FROM before anyone sees it (it never reaches
         # the queue file); what is left is an ordinary internal sender and is rewritten.
