@@ -1,6 +1,7 @@
 // address.cpp: splitting and normalising single addr-specs (see address.h).
 #include "rewrite/address.h"
 
+#include "gmime_address_list.h"
 #include "text_util.h"
 
 namespace rewrite {
@@ -59,6 +60,18 @@ bool is_ascii(std::string_view text) {
     }
   }
   return true;
+}
+
+std::string with_ascii_domain(std::string_view address) {
+  const std::size_t at = address.rfind('@');
+  if (at == std::string_view::npos || at == 0 || is_ascii(address.substr(at + 1)) ||
+      address.find('\0') != std::string_view::npos) {
+    return "";
+  }
+  const std::string ascii = detail::idn_ascii_address(std::string(address));
+  const std::size_t ascii_at = ascii.rfind('@');
+  if (ascii_at == std::string::npos || !is_ascii(std::string_view(ascii).substr(ascii_at + 1))) return "";
+  return ascii;
 }
 
 std::string normalize_envelope_address(std::string_view raw) {

@@ -87,6 +87,14 @@ bool flatten(InternetAddressList* list, int depth, std::size_t max_mailboxes, Pa
 
 }  // namespace
 
+std::string idn_ascii_address(const std::string& address) {
+  initialize_gmime();
+  InternetAddress* mailbox = internet_address_mailbox_new(nullptr, address.c_str());
+  std::string ascii = or_empty(internet_address_mailbox_get_idn_addr(INTERNET_ADDRESS_MAILBOX(mailbox)));
+  g_object_unref(mailbox);
+  return ascii.empty() ? address : ascii;
+}
+
 ParsedAddressList parse_address_list(const std::string& unfolded, std::size_t max_mailboxes) {
   initialize_gmime();
   ParsedAddressList result;

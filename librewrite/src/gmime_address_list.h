@@ -22,6 +22,10 @@ struct ParsedAddressList {
   std::string error;                     // non-empty when GMime warned or a bound was exceeded
 };
 
+// Returns address with its domain in the ASCII (punycode) form GMime gives it (IDNA, lower case, no
+// trailing dot); the local part is kept as written. An address GMime cannot convert comes back as it is.
+std::string idn_ascii_address(const std::string& address);
+
 // Parses unfolded (a header value without line breaks or NUL bytes). Reports an error when GMime issues
 // any warning, when groups nest too deep, or when there are more than max_mailboxes mailboxes.
 ParsedAddressList parse_address_list(const std::string& unfolded, std::size_t max_mailboxes);

@@ -83,16 +83,11 @@ bool token_matches(std::string_view token, const detail::ParsedMailbox& mailbox)
          equals_ignoring_case(bare, mailbox.idn_addr);
 }
 
-// Looks up the address written as token (GMime's reading in mailbox); the punycode form is tried too
-// when the text has a UTF-8 domain. Returns a lookup with rewritten == false when nothing changes.
-Lookup lookup_token(std::string_view token, const detail::ParsedMailbox& mailbox, const RuleTable& table,
-                    Direction direction) {
+// Looks up the address written as token (the table looks a UTF-8 domain up in its punycode form).
+// Returns a lookup with rewritten == false when nothing changes.
+Lookup lookup_token(std::string_view token, const RuleTable& table, Direction direction) {
   const std::string_view bare = without_trailing_dot(token);
   Lookup found = table.lookup(bare, direction);
-  if (!found.rewritten && !mailbox.idn_addr.empty() && is_ascii(mailbox.idn_addr) &&
-      !equals_ignoring_case(bare, mailbox.idn_addr)) {
-    found = table.lookup(mailbox.idn_addr, direction);
-  }
   // Never turn an ASCII address into a non-ASCII one; a result that differs only in ASCII case (or a
   // trailing dot) names the same mailbox and is no change.
   const bool widens = is_ascii(token) && !is_ascii(found.address);
@@ -191,7 +186,7 @@ HeaderRewrite rewrite_header_value(std::string_view value, const RuleTable& tabl
     if (!token_matches(token, mailboxes[k])) {
       return malformed("address " + std::to_string(k + 1) + " in the text differs from what the parser read");
     }
-    Lookup found = lookup_token(token, mailboxes[k], table, direction);
+    Lookup found = lookup_token(token, table, direction);
     if (found.rewritten) {
       replacements.push_back({span.begin, span.end, {std::string(token), std::move(found.address), found.rule}});
     }

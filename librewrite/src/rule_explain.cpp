@@ -1,6 +1,7 @@
 // rule_explain.cpp: RuleTable::explain, the human-readable account of a lookup used by rewrite-test.
 #include <sstream>
 
+#include "rewrite/address.h"
 #include "rewrite/rule_table.h"
 #include "rule_index.h"
 
@@ -22,6 +23,11 @@ std::string describe(const Rule& rule, const std::string& source) {
 }  // namespace
 
 std::string RuleTable::explain(std::string_view address, Direction direction) const {
+  if (const std::string ascii = with_ascii_domain(address); !ascii.empty()) {  // as lookup() does
+    const std::string account = explain(ascii, direction);
+    return std::string(to_string(direction)) + " <" + std::string(address) + ">\n  the domain is looked up in " +
+           "its ASCII form, as rules are written: <" + ascii + ">\n" + account.substr(account.find('\n') + 1);
+  }
   std::ostringstream out;
   const Lookup result = lookup(address, direction);
   out << to_string(direction) << " <" << address << ">\n";

@@ -209,3 +209,17 @@ TEST_CASE("notice kinds have log names", "[message_plan]") {
   CHECK(std::string(rewrite::to_string(Notice::Kind::dkim_rewritten)) == "dkim-rewritten");
   CHECK(std::string(rewrite::to_string(Notice::Kind::too_many_edits)) == "too-many-edits");
 }
+
+TEST_CASE("a UTF-8 domain is rewritten alike in the envelope and in From", "[message_plan][idn]") {
+  const rewrite::LoadResult loaded = RuleTable::parse("xn--bcher-kva.example contoso.com\n", "idn.rules");
+  REQUIRE(loaded.ok());
+  PlanOptions options;
+  const MessagePlan result =
+      rewrite::plan_message(*loaded.table, options, Direction::outbound, {"jörg@bücher.example", {"x@fabrikam.com"}},
+                            {{"From", " Jörg <jörg@bücher.example>"}, {"Sender", " a@bücher.example"}});
+  CHECK(result.sender_changed);
+  CHECK(result.sender.rewritten == "jörg@contoso.com");
+  REQUIRE(result.headers.size() == 2);
+  CHECK(result.headers[0].value == " Jörg <jörg@contoso.com>");
+  CHECK(result.headers[1].value == " a@contoso.com");
+}

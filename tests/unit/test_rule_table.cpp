@@ -188,3 +188,35 @@ TEST_CASE("explain says which rule fired and why", "[rule_table][explain]") {
   CHECK_THAT(inbound, Catch::Contains("outbound-only"));
   CHECK_THAT(table->explain("", Direction::outbound), Catch::Contains("null sender"));
 }
+
+TEST_CASE("a UTF-8 domain is looked up in its ASCII form, as rules are written", "[rule_table][idn]") {
+  const auto table = table_of(
+      "xn--bcher-kva.example       contoso.com          name=buecher\n"
+      "*.xn--mnchen-3ya.example    contoso.de           except=xn--lt-uia.xn--mnchen-3ya.example\n"
+      "lena@xn--caf-dma.example    lena@contoso.com     name=lena\n");
+  SECTION("domain rule: the local part is kept as written, also a UTF-8 one") {
+    CHECK(out(*table, "a@bücher.example") == "a@contoso.com");
+    CHECK(out(*table, "jörg@bücher.example") == "jörg@contoso.com");
+    CHECK(out(*table, "a@BÜCHER.example") == "a@contoso.com");  // IDNA maps to lower case
+    CHECK(out(*table, "a@bücher.example.") == "a@contoso.com");
+    CHECK(out(*table, "a@xn--bcher-kva.example") == "a@contoso.com");
+  }
+  SECTION("wildcard and its exception, below a UTF-8 label") {
+    CHECK(out(*table, "max@büro.münchen.example") == "max@contoso.de");
+    CHECK(out(*table, "max@münchen.example") == "max@contoso.de");
+    CHECK(out(*table, "max@ält.münchen.example") == "");
+  }
+  SECTION("bidirectional address rule both ways") {
+    CHECK(out(*table, "lena@café.example") == "lena@contoso.com");
+    CHECK(in(*table, "lena@contoso.com") == "lena@xn--caf-dma.example");
+  }
+  SECTION("other domains, and bytes that are no UTF-8 domain, are left alone") {
+    CHECK(out(*table, "a@bücher.example.org") == "");
+    CHECK(out(*table, std::string("a@b\xfc" "cher.example")) == "");  // Latin-1, not UTF-8
+  }
+  SECTION("explain tells the same") {
+    const std::string account = table->explain("jörg@bücher.example", Direction::outbound);
+    CHECK(account.find("<jörg@xn--bcher-kva.example>") != std::string::npos);
+    CHECK(account.find("result: <jörg@contoso.com>") != std::string::npos);
+  }
+}

@@ -42,6 +42,11 @@ bool equals_ignoring_case(std::string_view a, std::string_view b);
 // Returns true when every byte is 7-bit ASCII.
 bool is_ascii(std::string_view text);
 
+// Returns address (local@domain) with a UTF-8 domain in its ASCII (punycode, IDNA) form, the form rules
+// are written in: "jörg@bücher.example" becomes "jörg@xn--bcher-kva.example"; the local part is kept.
+// Returns "" when the domain is ASCII already or has no ASCII form (invalid UTF-8 or IDNA).
+std::string with_ascii_domain(std::string_view address);
+
 // Normalises an envelope address as an MTA hands it to a milter: strips surrounding white space and one
 // pair of angle brackets; "<>", "" and "<>" with spaces all become "" (the null sender).
 std::string normalize_envelope_address(std::string_view raw);
