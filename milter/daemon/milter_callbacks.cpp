@@ -111,12 +111,36 @@ sfsistat to_status(SMFICTX* ctx, const Reply& reply, const Connection* connectio
   return SMFIS_CONTINUE;
 }
 
-// Logs an exception that escaped the session and returns the failure action.
-sfsistat escaped(const char* stage, const char* what) {
-  if (g_globals.log != nullptr) {
-    g_globals.log->log(LogLevel::error, std::string("NOQUEUE: error: ") + stage + ": " + what);
+// Returns SMFIS_REJECT: what negotiation answers when it fails (the MTA then does not use the milter
+// for this connection and applies its milter default action).
+sfsistat reject_status() { return SMFIS_REJECT; }
+
+// Returns SMFIS_CONTINUE: after an abort there is nothing left to decide.
+sfsistat continue_status() { return SMFIS_CONTINUE; }
+
+// Logs an exception that escaped the session at stage (never throws itself).
+void log_escaped(const char* stage, const char* what) noexcept {
+  try {
+    if (g_globals.log != nullptr) {
+      g_globals.log->log(LogLevel::error, std::string("NOQUEUE: error: ") + stage + ": " + what);
+    }
+  } catch (...) {
+    // Out of memory while logging: the failure action below still reaches the MTA.
   }
-  return failure_status();
+}
+
+// Runs body, the work of one callback; an exception escaping it is logged and answered with on_error()
+// (the configured failure action unless told otherwise). Nothing crosses the libmilter C boundary.
+template <typename Body>
+sfsistat guarded(const char* stage, Body&& body, sfsistat (*on_error)() = failure_status) noexcept {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    log_escaped(stage, e.what());
+  } catch (...) {
+    log_escaped(stage, "unknown error");
+  }
+  return on_error();
 }
 
 // MtaActions over smfi_* for one end-of-message callback.
@@ -189,7 +213,7 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long actions, unsigned long protoco
                                  unsigned long, unsigned long* want_actions, unsigned long* want_protocol,
                                  unsigned long* want_2, unsigned long* want_3) {
   // Takes only what we need; a connection whose MTA cannot change the envelope is not filtered.
-  try {
+  return guarded("negotiate", [&] {
     const unsigned long required = required_actions();
     if ((actions & required) != required) {
       g_globals.log->log(LogLevel::error, "NOQUEUE: error: MTA does not offer the envelope and header change "
@@ -212,30 +236,20 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long actions, unsigned long protoco
     }
     connection->session.set_header_leading_space((connection->protocol & SMFIP_HDR_LEADSPC) != 0);
     return SMFIS_CONTINUE;
-  } catch (const std::exception& e) {
-    escaped("negotiate", e.what());
-    return SMFIS_REJECT;
-  } catch (...) {
-    escaped("negotiate", "unknown error");
-    return SMFIS_REJECT;
-  }
+  }, reject_status);
 }
 
 sfsistat on_connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* address) {
-  try {
+  return guarded("connect", [&] {
     Connection* connection = connection_of(ctx);
     if (connection == nullptr) return failure_status();
     const Reply reply = connection->session.connect(client_info(hostname, address), macro(ctx, "{daemon_name}"));
     return to_status(ctx, reply, connection, SMFIP_NR_CONN);
-  } catch (const std::exception& e) {
-    return escaped("connect", e.what());
-  } catch (...) {
-    return escaped("connect", "unknown error");
-  }
+  });
 }
 
 sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
-  try {
+  return guarded("MAIL FROM", [&] {
     Connection* connection = connection_of(ctx);
     if (connection == nullptr) return failure_status();
     connection->begin_message();
@@ -246,65 +260,47 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
     event.daemon_name = macro(ctx, "{daemon_name}");
     event.queue_id = macro(ctx, "{i}");
     return to_status(ctx, connection->session.mail_from(event), connection, SMFIP_NR_MAIL);
-  } catch (const std::exception& e) {
-    return escaped("MAIL FROM", e.what());
-  } catch (...) {
-    return escaped("MAIL FROM", "unknown error");
-  }
+  });
 }
 
 sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
-  try {
+  return guarded("RCPT TO", [&] {
     Connection* connection = connection_of(ctx);
     if (connection == nullptr) return failure_status();
     const std::string address = argv != nullptr && argv[0] != nullptr ? argv[0] : "";
     const Reply reply = connection->session.rcpt_to(address, esmtp_args(argv), macro(ctx, "{i}"));
     return to_status(ctx, reply, connection, SMFIP_NR_RCPT);
-  } catch (const std::exception& e) {
-    return escaped("RCPT TO", e.what());
-  } catch (...) {
-    return escaped("RCPT TO", "unknown error");
-  }
+  });
 }
 
 sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
-  try {
+  return guarded("header", [&] {
     Connection* connection = connection_of(ctx);
     if (connection == nullptr) return failure_status();
     const Reply reply = connection->session.header(name != nullptr ? name : "", value != nullptr ? value : "");
     return to_status(ctx, reply, connection, SMFIP_NR_HDR);
-  } catch (const std::exception& e) {
-    return escaped("header", e.what());
-  } catch (...) {
-    return escaped("header", "unknown error");
-  }
+  });
 }
 
 sfsistat on_eom(SMFICTX* ctx) {
-  try {
+  return guarded("end of message", [&] {
     Connection* connection = connection_of(ctx);
     if (connection == nullptr) return failure_status();
     LibmilterActions actions(ctx);
     const Reply reply = connection->session.end_of_message(macro(ctx, "{i}"), actions);
     connection->end_message();
     return to_status(ctx, reply, nullptr, 0);
-  } catch (const std::exception& e) {
-    return escaped("end of message", e.what());
-  } catch (...) {
-    return escaped("end of message", "unknown error");
-  }
+  });
 }
 
 sfsistat on_abort(SMFICTX* ctx) {
-  try {
+  return guarded("abort", [&] {
     if (auto* connection = static_cast<Connection*>(smfi_getpriv(ctx))) {
       connection->end_message();
       connection->session.abort();
     }
-  } catch (...) {
-    // Nothing to do: the message is gone either way.
-  }
-  return SMFIS_CONTINUE;
+    return SMFIS_CONTINUE;
+  }, continue_status);
 }
 
 sfsistat on_close(SMFICTX* ctx) {
