@@ -8,14 +8,14 @@ import os
 import re
 import smtplib
 import sys
-import tempfile
 import unittest
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from capture_sink import CaptureSink, Delivery
-from milter_process import MilterProcess
-from postfix_instance import PostfixInstance, preconditions_problem, remove_tree
+from milter_process import MilterProcess, milter_binary
+from postfix_instance import PostfixInstance, preconditions_problem
+from staged_environment import StagedEnvironment
 
 SKIP_EXIT_CODE = 77  # ctest SKIP_RETURN_CODE: reported as "Skipped", never as passed
 
@@ -107,51 +107,29 @@ def split_first_header(header_block: bytes):
     return b"\r\n".join(lines[:end]) + b"\r\n", b"\r\n".join(lines[end:])
 
 
-class Environment:
+class Environment(StagedEnvironment):
     """Capture sink + rewrite-milter + private Postfix in one temp dir."""
 
     def __init__(self, rules: str = SEED_RULES, milter_args: Sequence[str] = (), with_milter: bool = True):
-        self.base_dir = tempfile.mkdtemp(prefix="rewrite-it-")
-        self.rules_path = os.path.join(self.base_dir, "rules")
-        self.write_rules(rules)
+        super().__init__("rewrite-it-")
+        self.rules_path = self.write_file("rules", rules)
         self.sink = CaptureSink()
         self.milter: Optional[MilterProcess] = None
         if with_milter:
-            binary = os.environ.get("REWRITE_MILTER", "")
-            if not binary or not os.access(binary, os.X_OK):
-                raise RuntimeError("REWRITE_MILTER must name the rewrite-milter binary (got %r)" % binary)
-            self.milter = MilterProcess(binary, self.base_dir, self.rules_path, list(milter_args))
+            self.milter = MilterProcess(milter_binary(), self.base_dir, self.rules_path, list(milter_args))
         self.postfix: Optional[PostfixInstance] = None
 
-    def start(self) -> "Environment":
-        """Start sink, milter and Postfix, in that order."""
-        self.sink.start()
+    def start_order(self):
+        """Sink, milter, then Postfix (which needs the sink's port and the milter's socket)."""
+        yield self.sink
         if self.milter:
-            self.milter.start()
+            yield self.milter
         self.postfix = PostfixInstance(self.base_dir, self.sink.port, self.milter.postfix_socket if self.milter else "")
-        self.postfix.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop Postfix, milter and sink (by PID); keep the temp dir when KEEP_TEST_DIRS is set."""
-        try:
-            if self.postfix:
-                self.postfix.stop()
-        finally:
-            try:
-                if self.milter:
-                    self.milter.stop()
-            finally:
-                self.sink.stop()
-                if not os.environ.get("KEEP_TEST_DIRS"):
-                    remove_tree(self.base_dir)
+        yield self.postfix
 
     def write_rules(self, text: str) -> None:
         """Replace the rules file atomically (write + rename), as an admin's deploy would."""
-        tmp = self.rules_path + ".new"
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, self.rules_path)
+        self.write_file("rules", text)
 
     def diagnostics(self) -> str:
         """Return the tails of the Postfix and milter logs, for failure messages."""

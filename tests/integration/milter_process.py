@@ -12,6 +12,14 @@ import time
 from typing import List, Optional
 
 
+def milter_binary() -> str:
+    """The daemon binary named by REWRITE_MILTER (ctest sets it); raise when it is not executable."""
+    binary = os.environ.get("REWRITE_MILTER", "")
+    if not binary or not os.access(binary, os.X_OK):
+        raise RuntimeError("REWRITE_MILTER must name the rewrite-milter binary (got %r)" % binary)
+    return binary
+
+
 class MilterProcess:
     """One rewrite-milter daemon listening on a unix socket under base_dir."""
 

@@ -7,7 +7,6 @@ postlogd, and talks to the milter given at start. The system Postfix (/etc/postf
 """
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -290,8 +289,3 @@ def _alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except (OSError, IndexError):
         return False
-
-
-def remove_tree(path: str) -> None:
-    """Remove a test directory tree, ignoring errors."""
-    shutil.rmtree(path, ignore_errors=True)

@@ -9,14 +9,14 @@ its sink as well (its Internet). Each instance lives in its own directory under 
 
 import os
 import smtplib
-import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple
 
 from capture_sink import CaptureSink
 from milter_process import MilterProcess
-from postfix_instance import PostfixInstance, remove_tree
+from postfix_instance import PostfixInstance
+from staged_environment import StagedEnvironment
 
 SHARED_DOMAIN = "contoso.edu"
 ROUTING_DOMAIN = "live.contoso.edu"
@@ -44,12 +44,11 @@ class RoutedPostfixInstance(PostfixInstance):
             f.write("# Shared address space test routing.\n" + self.extra_main_cf)
 
 
-class SharedSpaceEnvironment:
+class SharedSpaceEnvironment(StagedEnvironment):
     """On-premises Postfix + rewrite-milter + sink, and cloud Postfix + sink, all on 127.0.0.1."""
 
     def __init__(self, binary: str, milter_args: Sequence[str] = ()):
-        self.base_dir = tempfile.mkdtemp(prefix="rewrite-it-shared-")
-        os.chmod(self.base_dir, 0o755)
+        super().__init__("rewrite-it-shared-")
         self.onprem_dir = os.path.join(self.base_dir, "onprem")
         self.cloud_dir = os.path.join(self.base_dir, "cloud")
         for path in (self.onprem_dir, self.cloud_dir):
@@ -73,11 +72,11 @@ class SharedSpaceEnvironment:
         os.chmod(path, 0o644)
         return path
 
-    def start(self) -> "SharedSpaceEnvironment":
-        """Start both sinks, the milter, then both Postfix instances (each knows the other's port)."""
-        self.onprem_sink.start()
-        self.cloud_sink.start()
-        self.milter.start()
+    def start_order(self):
+        """Both sinks, the milter, then both Postfix instances (each knows the other's port)."""
+        yield self.onprem_sink
+        yield self.cloud_sink
+        yield self.milter
         self.onprem = RoutedPostfixInstance(self.onprem_dir, self.onprem_sink.port, self.milter.postfix_socket,
                                             "contoso.edu, live.contoso.edu")
         self.cloud = RoutedPostfixInstance(self.cloud_dir, self.cloud_sink.port, "",
@@ -88,24 +87,8 @@ class SharedSpaceEnvironment:
             "myhostname = cloud.example.test\n"
             "transport_maps = inline:{ contoso.edu=smtp:[127.0.0.1]:%d }\n" % self.onprem.smtp_port +
             "virtual_alias_maps = inline:{ ghost@live.contoso.edu=ghost@contoso.edu }\n")
-        self.onprem.start()
-        self.cloud.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop both Postfix instances, the milter and both sinks (by PID); keep the dir with KEEP_TEST_DIRS."""
-        try:
-            for instance in (self.cloud, self.onprem):
-                if instance:
-                    instance.stop()
-        finally:
-            try:
-                self.milter.stop()
-            finally:
-                self.onprem_sink.stop()
-                self.cloud_sink.stop()
-                if not os.environ.get("KEEP_TEST_DIRS"):
-                    remove_tree(self.base_dir)
+        yield self.onprem
+        yield self.cloud
 
     def queues_empty(self, timeout: float = 20.0) -> bool:
         """Wait until both queues are empty; return whether they became so."""

@@ -12,7 +12,7 @@ sender are never touched. What Postfix itself does to such input is stated where
 import base64
 import re
 
-from harness import FOREIGN_CLIENT, PostfixTestCase, crlf, main, open_session, send, send_one
+from harness import PostfixTestCase, crlf, main, open_session, send, send_one
 
 DATE = "Date: Mon, 2 Jan 2023 10:00:00 +0000\n"
 

@@ -18,6 +18,7 @@ import time
 import unittest
 
 from harness import FOREIGN_CLIENT, crlf, main, open_session
+from milter_process import milter_binary
 from postfix_instance import preconditions_problem
 from shared_space_env import CLOUD_RECIPIENTS, TRACE_HEADER, SharedSpaceEnvironment, send_all_replies
 
@@ -40,10 +41,7 @@ class SharedAddressSpaceTest(unittest.TestCase):
         problem = preconditions_problem()
         if problem:
             raise unittest.SkipTest(problem)
-        binary = os.environ.get("REWRITE_MILTER", "")
-        if not binary or not os.access(binary, os.X_OK):
-            raise RuntimeError("REWRITE_MILTER must name the rewrite-milter binary (got %r)" % binary)
-        cls.env = SharedSpaceEnvironment(binary)
+        cls.env = SharedSpaceEnvironment(milter_binary())
         cls.addClassCleanup(cls.env.stop)
         cls.env.start()
 

@@ -19,8 +19,9 @@ INTEGRATION_DIR = os.path.join(os.path.dirname(HERE), "integration")
 if INTEGRATION_DIR not in sys.path:
     sys.path.insert(0, INTEGRATION_DIR)
 
-from milter_process import MilterProcess  # noqa: E402
+from milter_process import MilterProcess, milter_binary  # noqa: E402
 from postfix_instance import SBIN, PostfixInstance, free_port, wait_for_port  # noqa: E402
+from staged_environment import StagedEnvironment  # noqa: E402
 
 SMTP_SINK = os.path.join(SBIN, "smtp-sink")
 SMTP_SOURCE = os.path.join(SBIN, "smtp-source")
@@ -168,14 +169,6 @@ class TunedMilter(MilterProcess):
     def pid(self) -> Optional[int]:
         """PID of the current daemon process."""
         return self.proc.pid if self.proc else None
-
-
-def milter_binary() -> str:
-    """The daemon binary named by REWRITE_MILTER; raise when it is not executable."""
-    binary = os.environ.get("REWRITE_MILTER", "")
-    if not binary or not os.access(binary, os.X_OK):
-        raise RuntimeError("REWRITE_MILTER must name the rewrite-milter binary (got %r)" % binary)
-    return binary
 
 
 def _uid(user: str) -> int:
@@ -385,51 +378,28 @@ def run_load(port: int, jobs: List[Job], sessions: int = 50, per_connection: int
 
 # ---- one environment per test: sink + milter + Postfix ---------------------------------------------
 
-class LoadEnvironment:
+class LoadEnvironment(StagedEnvironment):
     """smtp-sink (dumping, or any object with start/stop/port) + rewrite-milter + private Postfix."""
 
     def __init__(self, rules: str, milter_args: Sequence[str] = ("--outbound-daemon-names", "ORIGINATING"),
                  verbosity: int = 1, overrides: Optional[Dict[str, str]] = None, sink=None):
-        import tempfile
-
-        self.base_dir = tempfile.mkdtemp(prefix="rewrite-load-")
-        os.chmod(self.base_dir, 0o755)
-        self.rules_path = os.path.join(self.base_dir, "rules")
-        self.write_rules(rules)
+        super().__init__("rewrite-load-")
+        self.rules_path = self.write_file("rules", rules)
         self.sink = sink if sink is not None else SmtpSink(free_port(), os.path.join(self.base_dir, "dump"))
         self.milter = TunedMilter(milter_binary(), self.base_dir, self.rules_path, list(milter_args), verbosity)
         self.overrides = dict(overrides or {})
         self.postfix: Optional[LoadPostfix] = None
 
-    def start(self) -> "LoadEnvironment":
-        """Start sink, milter and Postfix, in that order."""
-        self.sink.start()
-        self.milter.start()
+    def start_order(self):
+        """Sink, milter, then Postfix (which needs the sink's port and the milter's socket)."""
+        yield self.sink
+        yield self.milter
         self.postfix = LoadPostfix(self.base_dir, self.sink.port, self.milter.postfix_socket, self.overrides)
-        self.postfix.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop Postfix, milter and sink by PID; keep the temp dir when KEEP_TEST_DIRS is set."""
-        import shutil
-
-        try:
-            if self.postfix:
-                self.postfix.stop()
-        finally:
-            try:
-                self.milter.stop()
-            finally:
-                self.sink.stop()
-                if not os.environ.get("KEEP_TEST_DIRS"):
-                    shutil.rmtree(self.base_dir, ignore_errors=True)
+        yield self.postfix
 
     def write_rules(self, text: str) -> None:
         """Replace the rules file atomically (write + rename)."""
-        tmp = self.rules_path + ".new"
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, self.rules_path)
+        self.write_file("rules", text)
 
     def wait_drained(self, expected: int, timeout: float) -> None:
         """Wait until Postfix's queue is empty and the dump dir holds at least `expected` files."""

@@ -11,7 +11,6 @@ import os
 import re
 import smtplib
 import sys
-import tempfile
 import unittest
 from typing import Optional, Sequence
 
@@ -19,8 +18,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # ../milter_process.py and ../harness.py, shared with the Postfix tests
 
 from dsn_sink import Delivery, DsnSink  # noqa: E402
-from harness import SendResult, crlf  # noqa: E402,F401  (shared with the Postfix tests)
-from milter_process import MilterProcess  # noqa: E402
+from harness import SendResult, crlf, split_first_header  # noqa: E402,F401  (shared with the Postfix tests)
+from milter_process import MilterProcess, milter_binary  # noqa: E402
+from staged_environment import StagedEnvironment  # noqa: E402
 from sendmail_instance import SendmailInstance, preconditions_problem  # noqa: E402
 
 SKIP_EXIT_CODE = 77  # ctest SKIP_RETURN_CODE: reported as "Skipped", never as passed
@@ -67,54 +67,24 @@ def send(session: smtplib.SMTP, sender: str, recipients: Sequence, data: bytes,
     return SendResult(code, decoded, match.group(1) if match else "")
 
 
-def split_first_header(header_block: bytes):
-    """Split off the first header field with its continuation lines: (first, rest)."""
-    lines = header_block.split(b"\r\n")
-    end = 1
-    while end < len(lines) and lines[end][:1] in (b" ", b"\t"):
-        end += 1
-    return b"\r\n".join(lines[:end]) + b"\r\n", b"\r\n".join(lines[end:])
-
-
-class Environment:
+class Environment(StagedEnvironment):
     """Capture sink + rewrite-milter + private Sendmail in one temporary directory."""
 
     def __init__(self, rules: str = SEED_RULES, milter_args: Sequence[str] = MILTER_ARGS, with_milter: bool = True):
-        self.base_dir = tempfile.mkdtemp(prefix="rewrite-sm-")
-        os.chmod(self.base_dir, 0o755)
-        self.rules_path = os.path.join(self.base_dir, "rules")
-        with open(self.rules_path, "w") as f:
-            f.write(rules)
+        super().__init__("rewrite-sm-")
+        self.rules_path = self.write_file("rules", rules)
         self.sink = DsnSink()
         self.milter: Optional[MilterProcess] = None
         if with_milter:
-            binary = os.environ.get("REWRITE_MILTER", "")
-            if not binary or not os.access(binary, os.X_OK):
-                raise RuntimeError("REWRITE_MILTER must name the rewrite-milter binary (got %r)" % binary)
-            self.milter = MilterProcess(binary, self.base_dir, self.rules_path, list(milter_args))
+            self.milter = MilterProcess(milter_binary(), self.base_dir, self.rules_path, list(milter_args))
         self.sendmail = SendmailInstance(self.base_dir, self.sink.port, self.milter.socket_path if self.milter else "")
 
-    def start(self) -> "Environment":
-        """Start sink, milter and Sendmail, in that order."""
-        self.sink.start()
+    def start_order(self):
+        """Sink, milter, then Sendmail."""
+        yield self.sink
         if self.milter:
-            self.milter.start()
-        self.sendmail.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop Sendmail, milter and sink (by PID); keep the directory when KEEP_TEST_DIRS is set."""
-        try:
-            self.sendmail.stop()
-        finally:
-            try:
-                if self.milter:
-                    self.milter.stop()
-            finally:
-                self.sink.stop()
-                if not os.environ.get("KEEP_TEST_DIRS"):
-                    import shutil
-                    shutil.rmtree(self.base_dir, ignore_errors=True)
+            yield self.milter
+        yield self.sendmail
 
     def diagnostics(self) -> str:
         """Sendmail's output and traffic, the milter log and the queue, for failure messages."""

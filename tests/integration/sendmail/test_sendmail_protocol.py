@@ -8,13 +8,13 @@ the milter, and header values with one leading space stripped unless SMFIP_HDR_L
 """
 
 import os
-import tempfile
 import unittest
 
 from dsn_sink import DsnSink
 from milter_probe import MilterConnection, MilterProbe
 from sendmail_harness import DATE, SendmailTestCase, crlf, main, open_session, send
 from sendmail_instance import SendmailInstance, preconditions_problem
+from staged_environment import StagedEnvironment
 
 MESSAGE = crlf("From: Alice <alice@sales.contoso.com>\n"
                "To:  two-spaces@fabrikam.com\n"
@@ -25,33 +25,20 @@ MESSAGE = crlf("From: Alice <alice@sales.contoso.com>\n"
                "Message-ID: <probe@sales.contoso.com>\n\nhi\n")
 
 
-class ProbeEnvironment:
+class ProbeEnvironment(StagedEnvironment):
     """Capture sink + probe milter + Sendmail (the probe in place of rewrite-milter)."""
 
     def __init__(self):
-        self.base_dir = tempfile.mkdtemp(prefix="rewrite-sm-probe-")
-        os.chmod(self.base_dir, 0o755)
+        super().__init__("rewrite-sm-probe-")
         self.sink = DsnSink()
         self.probe = MilterProbe(os.path.join(self.base_dir, "probe.sock"))
         self.sendmail = SendmailInstance(self.base_dir, self.sink.port, self.probe.socket_path)
 
-    def start(self) -> "ProbeEnvironment":
-        """Start sink, probe and Sendmail."""
-        self.sink.start()
-        self.probe.start()
-        self.sendmail.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop Sendmail (by PID), probe and sink; remove the directory unless KEEP_TEST_DIRS."""
-        try:
-            self.sendmail.stop()
-        finally:
-            self.probe.stop()
-            self.sink.stop()
-            if not os.environ.get("KEEP_TEST_DIRS"):
-                import shutil
-                shutil.rmtree(self.base_dir, ignore_errors=True)
+    def start_order(self):
+        """Sink, probe, then Sendmail."""
+        yield self.sink
+        yield self.probe
+        yield self.sendmail
 
     def diagnostics(self) -> str:
         """Sendmail's output and traffic."""
