@@ -5,6 +5,7 @@
 
 #include <mutex>
 
+#include "rewrite/address.h"
 #include "rewrite/header_rewriter.h"
 
 namespace rewrite {
@@ -93,6 +94,24 @@ std::string idn_ascii_address(const std::string& address) {
   std::string ascii = or_empty(internet_address_mailbox_get_idn_addr(INTERNET_ADDRESS_MAILBOX(mailbox)));
   g_object_unref(mailbox);
   return ascii.empty() ? address : ascii;
+}
+
+bool domain_round_trips(const std::string& domain) {
+  initialize_gmime();
+  const std::string address = "x@" + domain;
+  GMimeParserOptions* options = g_mime_parser_options_new();
+  InternetAddressList* list = internet_address_list_parse(options, address.c_str());
+  g_mime_parser_options_free(options);
+  bool same = false;
+  if (list != nullptr && internet_address_list_length(list) == 1) {
+    InternetAddress* parsed = internet_address_list_get_address(list, 0);
+    if (INTERNET_ADDRESS_IS_MAILBOX(parsed)) {
+      same = equals_ignoring_case(or_empty(internet_address_mailbox_get_idn_addr(INTERNET_ADDRESS_MAILBOX(parsed))),
+                                  address);
+    }
+  }
+  if (list != nullptr) g_object_unref(list);
+  return same;
 }
 
 ParsedAddressList parse_address_list(const std::string& unfolded, std::size_t max_mailboxes) {

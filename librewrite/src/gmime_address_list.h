@@ -26,6 +26,10 @@ struct ParsedAddressList {
 // trailing dot); the local part is kept as written. An address GMime cannot convert comes back as it is.
 std::string idn_ascii_address(const std::string& address);
 
+// True when domain (ASCII, no trailing dot) comes back unchanged, ASCII case aside, from GMime's reading
+// of an address in it: every xn-- label is punycode that decodes to a name IDNA encodes the same way.
+bool domain_round_trips(const std::string& domain);
+
 // Parses unfolded (a header value without line breaks or NUL bytes). Reports an error when GMime issues
 // any warning, when groups nest too deep, or when there are more than max_mailboxes mailboxes.
 ParsedAddressList parse_address_list(const std::string& unfolded, std::size_t max_mailboxes);

@@ -3,6 +3,7 @@
 
 #include <optional>
 
+#include "gmime_address_list.h"
 #include "rewrite/address.h"
 #include "text_util.h"
 
@@ -28,11 +29,13 @@ std::string domain_problem(std::string_view text) {
   if (!is_ascii(text)) return "non-ASCII domain '" + std::string(text) + "' (write it in its punycode xn-- form)";
   if (text.size() > 253) return "domain longer than 253 characters";
   std::size_t start = 0;
+  bool punycode = false;  // a label starts with xn--
   while (start <= text.size()) {
     std::size_t dot = text.find('.', start);
     if (dot == std::string_view::npos) dot = text.size();
     const std::string_view label = text.substr(start, dot - start);
     if (label.empty()) return "empty label in domain '" + std::string(text) + "'";
+    punycode = punycode || equals_ignoring_case(label.substr(0, 4), "xn--");
     if (label.size() > 63) return "label longer than 63 characters in domain '" + std::string(text) + "'";
     for (const char c : label) {
       const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -40,6 +43,11 @@ std::string domain_problem(std::string_view text) {
       if (!ok) return "invalid character '" + std::string(1, c) + "' in domain '" + std::string(text) + "'";
     }
     start = dot + 1;
+  }
+  // An xn-- label must be the ASCII form of an internationalised name: a header rewritten to anything
+  // else would not read back as the address written.
+  if (punycode && !detail::domain_round_trips(std::string(text))) {
+    return "invalid punycode (xn--) label in domain '" + std::string(text) + "'";
   }
   return "";
 }

@@ -127,6 +127,22 @@ TEST_CASE("literal, ASCII, well-formed domains and addresses only", "[rule_parse
   CHECK_THAT(errors_of("a@a.com b@\n"), Catch::Contains("is not an address"));
 }
 
+TEST_CASE("an xn-- label must be the punycode of an internationalised name", "[rule_parser][validation]") {
+  // GMime decodes "xn--yyyxn--yyyyY" to "yyyᅣᆢxn-", which IDNA does not encode back: a header rewritten to
+  // it would not read back as the address the rule names.
+  CHECK_THAT(errors_of("support@contoso.com s@a.xn--yyyxn--yyyyY.example.com\n"),
+             Catch::Contains("bad.rules:1: invalid punycode (xn--) label in domain 'a.xn--yyyxn--yyyyY.example.com'"));
+  CHECK_THAT(errors_of("*.xn--yyyxn--yyyyY.example contoso.com\n"), Catch::Contains("invalid punycode"));
+  // Real punycode (bücher, münchen; any ASCII case, a trailing dot) loads, on either side.
+  const rewrite::LoadResult ok = RuleTable::parse(
+      "xn--bcher-kva.example contoso.com\n"
+      "*.XN--MNCHEN-3YA.example. contoso.de\n"
+      "lena@contoso.com lena@xn--caf-dma.example\n",
+      "ok.rules");
+  INFO(rewrite::format_errors(ok.errors));
+  CHECK(ok.ok());
+}
+
 TEST_CASE("local parts must be dot-atoms or quoted strings", "[rule_parser][validation]") {
   CHECK_THAT(errors_of("st@o @@m\n"), Catch::Contains("bad.rules:1: invalid local part in '@@m'"));
   CHECK_THAT(errors_of("a..b@x.com c@x.com\n"), Catch::Contains("invalid local part in 'a..b@x.com'"));
