@@ -141,22 +141,65 @@ class Environment(StagedEnvironment):
         return "\n".join(parts)
 
 
-class PostfixTestCase(unittest.TestCase):
-    """Base class: one Environment per test class, stopped even when setUpClass fails."""
+class MtaTestCase(unittest.TestCase):
+    """Base of the Postfix and Sendmail test cases: one environment per test class (make_environment()),
+    stopped even when setUpClass fails, and the exact-delivery assertion."""
 
     RULES = SEED_RULES
-    MILTER_ARGS: Sequence[str] = ("--outbound-daemon-names", "ORIGINATING")
+    MILTER_ARGS: Sequence[str] = ()
     WITH_MILTER = True
-    env: Environment
+    OWN_RECEIVED = b""  # text in the Received header the MTA itself adds
+    env: StagedEnvironment
+
+    @classmethod
+    def preconditions_problem(cls) -> str:
+        """Why this MTA cannot run here, or ""."""
+        raise NotImplementedError
+
+    @classmethod
+    def make_environment(cls) -> StagedEnvironment:
+        """The environment the tests of the class share."""
+        raise NotImplementedError
 
     @classmethod
     def setUpClass(cls):
-        problem = preconditions_problem()
+        problem = cls.preconditions_problem()
         if problem:
             raise unittest.SkipTest(problem)
-        cls.env = Environment(cls.RULES, cls.MILTER_ARGS, cls.WITH_MILTER)
+        cls.env = cls.make_environment()
         cls.addClassCleanup(cls.env.stop)
         cls.env.start()
+
+    def assertDelivered(self, delivery, mail_from: str, rcpt_to: Sequence[str], headers: str,
+                        body: Optional[str] = None, received_lines: int = 1):
+        """Assert the exact envelope, the exact header bytes after the MTA's own Received header(s), and
+        (when given) the exact body bytes."""
+        self.assertEqual(mail_from, delivery.mail_from, "envelope sender")
+        self.assertEqual(sorted(rcpt_to), sorted(delivery.rcpt_to), "envelope recipients")
+        rest = delivery.header_block()
+        for _ in range(received_lines):
+            first, rest = split_first_header(rest)
+            self.assertTrue(first.startswith(b"Received: ") and self.OWN_RECEIVED in first,
+                            "expected the MTA's own Received header first, got %r" % first)
+        self.assertEqual(crlf(headers).decode(), rest.decode("utf-8", "replace"), "header section")
+        if body is not None:
+            self.assertEqual(crlf(body), delivery.body(), "body")
+
+
+class PostfixTestCase(MtaTestCase):
+    """One private Postfix with rewrite-milter per test class."""
+
+    MILTER_ARGS: Sequence[str] = ("--outbound-daemon-names", "ORIGINATING")
+    OWN_RECEIVED = b"by mta.example.test (Postfix"
+    env: Environment
+
+    @classmethod
+    def preconditions_problem(cls) -> str:
+        return preconditions_problem()
+
+    @classmethod
+    def make_environment(cls) -> Environment:
+        return Environment(cls.RULES, cls.MILTER_ARGS, cls.WITH_MILTER)
 
     # ---- sending ----------------------------------------------------------------------------
     def send_outbound(self, sender, recipients, text, **kw) -> SendResult:
@@ -176,27 +219,15 @@ class PostfixTestCase(unittest.TestCase):
         except (TimeoutError, AssertionError) as e:
             self.fail("%s\nqueue:\n%s\n%s" % (e, self.env.postfix.queue_listing(), self.env.diagnostics()))
 
-    # ---- assertions -------------------------------------------------------------------------
-    def assertDelivered(self, delivery: Delivery, mail_from: str, rcpt_to: Sequence[str],
-                        headers: str, body: Optional[str] = None, received_lines: int = 1):
-        """Assert the exact envelope, the exact header bytes after Postfix's own Received
-        header(s), and (when given) the exact body bytes."""
-        self.assertEqual(mail_from, delivery.mail_from, "envelope sender")
-        self.assertEqual(sorted(rcpt_to), sorted(delivery.rcpt_to), "envelope recipients")
-        rest = delivery.header_block()
-        for _ in range(received_lines):
-            first, rest = split_first_header(rest)
-            self.assertTrue(first.startswith(b"Received: ") and b"by mta.example.test (Postfix" in first,
-                            "expected Postfix's own Received header first, got %r" % first)
-        self.assertEqual(crlf(headers).decode(), rest.decode("utf-8", "replace"), "header section")
-        if body is not None:
-            self.assertEqual(crlf(body), delivery.body(), "body")
 
-
-def main() -> None:
-    """Run the tests of the calling module; exit 77 (skipped) when Postfix cannot run here."""
-    problem = preconditions_problem()
+def run_tests(problem: str) -> None:
+    """Run the tests of the calling module; exit 77 (skipped) when problem says the MTA cannot run here."""
     if problem:
         print("SKIPPED: " + problem, file=sys.stderr)
         sys.exit(SKIP_EXIT_CODE)
     unittest.main(verbosity=2)
+
+
+def main() -> None:
+    """Run the Postfix tests of the calling module (skipped when Postfix cannot run here)."""
+    run_tests(preconditions_problem())

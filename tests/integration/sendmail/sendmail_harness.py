@@ -11,19 +11,17 @@ import os
 import re
 import smtplib
 import sys
-import unittest
 from typing import Optional, Sequence
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # ../milter_process.py and ../harness.py, shared with the Postfix tests
 
 from dsn_sink import Delivery, DsnSink  # noqa: E402
-from harness import SendResult, crlf, split_first_header  # noqa: E402,F401  (shared with the Postfix tests)
+from harness import MtaTestCase, SendResult, crlf, run_tests, split_first_header  # noqa: E402,F401  (shared)
 from milter_process import MilterProcess, milter_binary  # noqa: E402
 from staged_environment import StagedEnvironment  # noqa: E402
 from sendmail_instance import SendmailInstance, preconditions_problem  # noqa: E402
 
-SKIP_EXIT_CODE = 77  # ctest SKIP_RETURN_CODE: reported as "Skipped", never as passed
 
 # The seed scenarios (DESIGN.md section 1) as one rule table; the expected values in the tests
 # follow from these lines and rewrite-rules(5).
@@ -94,23 +92,22 @@ class Environment(StagedEnvironment):
         return "\n".join(parts)
 
 
-class SendmailTestCase(unittest.TestCase):
-    """Base class: one Environment per test class, stopped even when setUpClass fails."""
+class SendmailTestCase(MtaTestCase):
+    """One private Sendmail with rewrite-milter per test class."""
 
     RULES = SEED_RULES
     MILTER_ARGS: Sequence[str] = MILTER_ARGS
-    WITH_MILTER = True
+    OWN_RECEIVED = b"by mta.example.test (8."
     env: Environment
     maxDiff = None
 
     @classmethod
-    def setUpClass(cls):
-        problem = preconditions_problem()
-        if problem:
-            raise unittest.SkipTest(problem)
-        cls.env = Environment(cls.RULES, cls.MILTER_ARGS, cls.WITH_MILTER)
-        cls.addClassCleanup(cls.env.stop)
-        cls.env.start()
+    def preconditions_problem(cls) -> str:
+        return preconditions_problem()
+
+    @classmethod
+    def make_environment(cls) -> Environment:
+        return Environment(cls.RULES, cls.MILTER_ARGS, cls.WITH_MILTER)
 
     # ---- sending ----------------------------------------------------------------------------
     def _send(self, port: int, sender: str, recipients: Sequence, text: str, mail_options=()) -> SendResult:
@@ -138,25 +135,7 @@ class SendmailTestCase(unittest.TestCase):
         self.assertEqual(1, len(found), "marker %r delivered %d times" % (marker, len(found)))
         return found[0]
 
-    # ---- assertions -------------------------------------------------------------------------
-    def assertDelivered(self, delivery: Delivery, mail_from: str, rcpt_to: Sequence[str], headers: str,
-                        body: Optional[str] = None):
-        """Assert the exact envelope, the exact header bytes after Sendmail's own Received header,
-        and (when given) the exact body bytes."""
-        self.assertEqual(mail_from, delivery.mail_from, "envelope sender")
-        self.assertEqual(sorted(rcpt_to), sorted(delivery.rcpt_to), "envelope recipients")
-        first, rest = split_first_header(delivery.header_block())
-        self.assertTrue(first.startswith(b"Received: ") and b"by mta.example.test (8." in first,
-                        "expected Sendmail's Received header first, got %r" % first)
-        self.assertEqual(crlf(headers).decode(), rest.decode("utf-8", "replace"), "header section")
-        if body is not None:
-            self.assertEqual(crlf(body), delivery.body(), "body")
-
 
 def main() -> None:
-    """Run the calling module's tests; exit 77 (skipped) when Sendmail cannot run here."""
-    problem = preconditions_problem()
-    if problem:
-        print("SKIPPED: " + problem, file=sys.stderr)
-        sys.exit(SKIP_EXIT_CODE)
-    unittest.main(verbosity=2)
+    """Run the Sendmail tests of the calling module (skipped when Sendmail cannot run here)."""
+    run_tests(preconditions_problem())
