@@ -10,7 +10,6 @@
 namespace rewrite::detail {
 namespace {
 
-constexpr std::string_view kCsvHeader = "name,internaladdress,externaladdress,exceptionlist,outboundonly";
 
 // What one line or CSV record says about a rule, before checking.
 struct RuleSpec {
@@ -311,45 +310,75 @@ bool split_csv(std::string_view line, std::vector<std::string>& fields) {
 }
 
 
-// True when line is Exchange's CSV header (any case, fields optionally quoted).
-bool is_csv_header(std::string_view line) {
+// Where Exchange's columns stand in a CSV export (-1: absent), and how many columns a record has. A full
+// Get-AddressRewriteEntry | Export-Csv has more columns (Identity, Guid, ...) in its own order; only these
+// are read.
+struct CsvColumns {
+  int name = -1;
+  int internal = -1;
+  int external = -1;
+  int exceptions = -1;
+  int outbound = -1;
+  std::size_t count = 0;
+};
+
+// Reads line as the header of an Exchange CSV export: the columns by name (any case, quoted or not, any
+// order). Returns nullopt unless InternalAddress and ExternalAddress are both there.
+std::optional<CsvColumns> csv_header(std::string_view line) {
   std::vector<std::string> fields;
-  if (!split_csv(line, fields)) return false;
-  std::string joined;
+  if (!split_csv(line, fields)) return std::nullopt;
+  CsvColumns columns;
+  columns.count = fields.size();
   for (std::size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) joined += ',';
-    for (const char c : trim(fields[i])) joined += ascii_lower(c);
+    std::string name;
+    for (const char c : trim(fields[i])) name += ascii_lower(c);
+    int* column = name == "name"              ? &columns.name
+                  : name == "internaladdress" ? &columns.internal
+                  : name == "externaladdress" ? &columns.external
+                  : name == "exceptionlist"   ? &columns.exceptions
+                  : name == "outboundonly"    ? &columns.outbound
+                                              : nullptr;
+    if (column != nullptr && *column < 0) *column = static_cast<int>(i);
   }
-  return joined == kCsvHeader;
+  if (columns.internal < 0 || columns.external < 0) return std::nullopt;
+  return columns;
 }
 
-// Parses one CSV record into spec; returns false after reporting errors.
-bool parse_csv_line(std::string_view line, int line_number, const std::string& source, RuleSpec& spec,
-                    std::vector<ConfigError>& errors) {
+// Parses one CSV record into spec, reading the columns the header named; returns false after reporting
+// errors.
+bool parse_csv_line(std::string_view line, const CsvColumns& columns, int line_number, const std::string& source,
+                    RuleSpec& spec, std::vector<ConfigError>& errors) {
   const auto fail = [&](const std::string& reason) {
     errors.push_back({source, line_number, reason});
     return false;
   };
   std::vector<std::string> fields;
   if (!split_csv(line, fields)) return fail("unbalanced or misplaced quote in CSV record");
-  if (fields.size() != 5) {
-    return fail("expected 5 CSV fields (Name,InternalAddress,ExternalAddress,ExceptionList,OutboundOnly), found " +
+  if (fields.size() != columns.count) {
+    return fail("expected " + std::to_string(columns.count) + " CSV fields (as the header has), found " +
                 std::to_string(fields.size()));
   }
-  spec.name = trim(fields[0]);
-  spec.internal = trim(fields[1]);
-  spec.external = trim(fields[2]);
-  spec.exceptions = split_list(fields[3]);
+  const auto field = [&](int column) { return column < 0 ? std::string() : std::string(trim(fields[column])); };
+  spec.name = field(columns.name);
+  spec.internal = field(columns.internal);
+  spec.external = field(columns.external);
   spec.line = line_number;
   if (spec.internal.empty() || spec.external.empty()) return fail("InternalAddress and ExternalAddress must not be empty");
+  const std::string exceptions = field(columns.exceptions);
+  if (exceptions.rfind("Microsoft.", 0) == 0 || exceptions.rfind("System.", 0) == 0) {
+    // Export-Csv writes a multi-valued property as its .NET type name unless the values are joined.
+    return fail("ExceptionList holds the type name '" + exceptions +
+                "', not the domains: export it with @{n='ExceptionList';e={$_.ExceptionList -join ','}}");
+  }
+  spec.exceptions = split_list(exceptions);
   std::string outbound;
-  for (const char c : trim(fields[4])) outbound += ascii_lower(c);
+  for (const char c : field(columns.outbound)) outbound += ascii_lower(c);
   if (outbound == "true" || outbound == "1" || outbound == "yes") {
     spec.outbound_only = true;
   } else if (outbound == "false" || outbound == "0" || outbound == "no") {
     spec.outbound_only = false;
   } else if (!outbound.empty()) {
-    return fail("OutboundOnly must be True or False, found '" + std::string(trim(fields[4])) + "'");
+    return fail("OutboundOnly must be True or False, found '" + field(columns.outbound) + "'");
   }
   return true;
 }
@@ -358,7 +387,7 @@ bool parse_csv_line(std::string_view line, int line_number, const std::string& s
 
 void parse_rules_text(std::string_view text, const std::string& source_name, RuleFormat format,
                       std::vector<Rule>& rules, std::vector<ConfigError>& errors) {
-  bool csv = format == RuleFormat::csv;
+  std::optional<CsvColumns> csv;  // set once the CSV header is read
   bool header_seen = false;
   LineReader lines(text);
   std::string_view line;
@@ -369,13 +398,13 @@ void parse_rules_text(std::string_view text, const std::string& source_name, Rul
     if (content.empty()) continue;
     if (!header_seen) {
       header_seen = true;
-      if (format == RuleFormat::detect && is_csv_header(content)) csv = true;
-      if (csv) {
-        if (!is_csv_header(content)) {
-          errors.push_back({source_name, line_number,
-                            "expected the CSV header 'Name,InternalAddress,ExternalAddress,ExceptionList,OutboundOnly'"});
-        }
-        continue;
+      if (format != RuleFormat::native) csv = csv_header(content);
+      if (csv) continue;
+      if (format == RuleFormat::csv) {
+        errors.push_back({source_name, line_number,
+                          "expected the CSV header of an Exchange export (Name,InternalAddress,ExternalAddress,"
+                          "ExceptionList,OutboundOnly; InternalAddress and ExternalAddress at least)"});
+        return;
       }
     }
     if (content.find('\0') != std::string::npos) {
@@ -383,7 +412,7 @@ void parse_rules_text(std::string_view text, const std::string& source_name, Rul
       continue;
     }
     RuleSpec spec;
-    const bool parsed = csv ? parse_csv_line(content, line_number, source_name, spec, errors)
+    const bool parsed = csv ? parse_csv_line(content, *csv, line_number, source_name, spec, errors)
                             : parse_native_line(content, line_number, source_name, spec, errors);
     if (parsed) add_rule(spec, source_name, rules, errors);
   }

@@ -225,6 +225,48 @@ TEST_CASE("Exchange CSV export loads", "[rule_parser][csv]") {
   CHECK(lookup.address == "masato@contoso.jp");
 }
 
+TEST_CASE("a whole Export-Csv of Get-AddressRewriteEntry loads: columns by name, others ignored",
+          "[rule_parser][csv]") {
+  // Windows PowerShell: a BOM, the #TYPE line, every field quoted, CRLF, all the entry's properties in the
+  // cmdlet's own order.
+  const rewrite::LoadResult result = RuleTable::parse(
+      "\xEF\xBB\xBF#TYPE Microsoft.Exchange.Data.Directory.SystemConfiguration.AddressRewriteEntry\r\n"
+      "\"ExternalAddress\",\"InternalAddress\",\"ExceptionList\",\"OutboundOnly\",\"Name\",\"Identity\","
+      "\"Guid\"\r\n"
+      "\"contoso.com\",\"*.contoso.com\",\"legal.contoso.com,hr.contoso.com\",\"True\",\"Flatten\","
+      "\"Flatten\",\"3f1c2b9e-5d6a-4e7b-8c9d-0a1b2c3d4e5f\"\r\n"
+      "\"support@wingtiptoys.com\",\"support@contoso.com\",\"\",\"False\",\"Wingtip\",\"Wingtip\","
+      "\"9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b\"\r\n",
+      "export.csv");
+  INFO(rewrite::format_errors(result.errors));
+  REQUIRE(result.ok());
+  const auto& rules = result.table->rules();
+  REQUIRE(rules.size() == 2);
+  CHECK(rules[0].name == "Flatten");
+  CHECK(rules[0].kind == RuleKind::wildcard);
+  CHECK(rules[0].internal == "contoso.com");  // a wildcard rule keeps the domain it covers
+  CHECK(rules[0].external == "contoso.com");
+  CHECK(rules[0].exceptions == std::vector<std::string>{"legal.contoso.com", "hr.contoso.com"});
+  CHECK(rules[0].line == 3);
+  CHECK(rules[1].name == "Wingtip");
+  CHECK(rules[1].bidirectional);
+  CHECK(result.table->lookup("support@wingtiptoys.com", rewrite::Direction::inbound).address == "support@contoso.com");
+  SECTION("ExceptionList and OutboundOnly may be missing; the defaults of the rule's kind apply") {
+    const rewrite::LoadResult minimal = RuleTable::parse(
+        "InternalAddress,ExternalAddress\n*.contoso.com,contoso.com\nadam@fourthcoffee.com,adam@contoso.com\n",
+        "minimal.csv");
+    INFO(rewrite::format_errors(minimal.errors));
+    REQUIRE(minimal.ok());
+    CHECK(minimal.table->rules()[1].bidirectional);
+  }
+  SECTION("a multi-valued ExceptionList exported as its type name is refused with the fix") {
+    CHECK_THAT(errors_of("Name,InternalAddress,ExternalAddress,ExceptionList,OutboundOnly\n"
+                         "F,*.contoso.com,contoso.com,Microsoft.Exchange.Data.MultiValuedProperty`1[System.String],True\n"),
+               Catch::Contains("bad.rules:2: ExceptionList holds the type name") &&
+                   Catch::Contains("-join ','"));
+  }
+}
+
 TEST_CASE("CSV records are validated like native rules", "[rule_parser][csv][validation]") {
   const std::string errors = errors_of(
       "Name,InternalAddress,ExternalAddress,ExceptionList,OutboundOnly\n"

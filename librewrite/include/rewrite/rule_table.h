@@ -20,9 +20,10 @@ enum class Direction { outbound, inbound };
 const char* to_string(Direction direction);
 
 enum class RuleFormat {
-  detect,  // CSV when the first non-comment line is Exchange's CSV header, native otherwise
+  detect,  // CSV when the first non-comment line is an Exchange CSV header, native otherwise
   native,  // INTERNAL EXTERNAL [options]  (rewrite-rules(5))
-  csv,     // Exchange's export: Name,InternalAddress,ExternalAddress,ExceptionList,OutboundOnly
+  csv,     // Exchange's export: columns Name,InternalAddress,ExternalAddress,ExceptionList,OutboundOnly
+           // found by name in the header (others, such as Identity or Guid, ignored)
 };
 
 // The outcome of looking up one address.
