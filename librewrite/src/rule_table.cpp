@@ -171,12 +171,14 @@ LoadResult RuleTable::load(const std::string& path, RuleFormat format) {
 }
 
 Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
-  // Rules are written with ASCII domains: a UTF-8 domain (SMTPUTF8) is looked up in its punycode form.
-  if (const std::string ascii = with_ascii_domain(address); !ascii.empty()) return lookup(ascii, direction);
   Lookup result;
   const std::size_t at = address.rfind('@');
   if (address.empty() || at == std::string_view::npos || at == 0 || at + 1 == address.size()) return result;
   std::string_view domain = address.substr(at + 1);
+  // Rules are written with ASCII domains: a UTF-8 domain (SMTPUTF8) is looked up in its punycode form.
+  if (!is_ascii(domain)) {
+    if (const std::string ascii = with_ascii_domain(address); !ascii.empty()) return lookup(ascii, direction);
+  }
   if (domain.back() == '.') {
     domain.remove_suffix(1);
     address.remove_suffix(1);
