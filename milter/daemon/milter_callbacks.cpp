@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -161,7 +162,11 @@ class LibmilterActions : public MtaActions {
            MI_SUCCESS;
   }
   bool add_header(const std::string& name, const std::string& value) override {
-    return smfi_addheader(ctx_, const_cast<char*>(name.c_str()), const_cast<char*>(value.c_str())) == MI_SUCCESS;
+    // Not smfi_addheader: Sendmail puts an added field before the first field of the same name, so a
+    // trace field of another shared domain would end up after ours. An index past the last field
+    // appends on both MTAs.
+    return smfi_insheader(ctx_, std::numeric_limits<int>::max(), const_cast<char*>(name.c_str()),
+                          const_cast<char*>(value.c_str())) == MI_SUCCESS;
   }
 
  private:

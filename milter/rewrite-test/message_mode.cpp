@@ -128,7 +128,7 @@ int run_message_mode(const Options& options, const RuleTable& table, const ToolC
   for (const ForwardEdit& edit : forwards.forwards) {
     shown.recipients.push_back(RecipientEdit{edit.position, AddressChange{edit.original, edit.rewritten, nullptr}});
   }
-  // The shared space's trace field goes after the last header field, where smfi_addheader puts it.
+  // The shared space's trace field goes after the last header field, where the daemon appends it.
   const MessageFile result =
       forwards.empty() ? message : with_field_appended(message, kForwardTraceHeader, forwards.trace_value);
   if (options.diff) {
