@@ -149,21 +149,18 @@ class MtaTestCase(unittest.TestCase):
     MILTER_ARGS: Sequence[str] = ()
     WITH_MILTER = True
     OWN_RECEIVED = b""  # text in the Received header the MTA itself adds
+    ENVIRONMENT: type  # the MTA's environment class, built from RULES, MILTER_ARGS and WITH_MILTER
+    PRECONDITIONS = staticmethod(lambda: "")  # why the MTA cannot run here, or ""
     env: StagedEnvironment
-
-    @classmethod
-    def preconditions_problem(cls) -> str:
-        """Why this MTA cannot run here, or ""."""
-        raise NotImplementedError
 
     @classmethod
     def make_environment(cls) -> StagedEnvironment:
         """The environment the tests of the class share."""
-        raise NotImplementedError
+        return cls.ENVIRONMENT(cls.RULES, cls.MILTER_ARGS, cls.WITH_MILTER)
 
     @classmethod
     def setUpClass(cls):
-        problem = cls.preconditions_problem()
+        problem = cls.PRECONDITIONS()
         if problem:
             raise unittest.SkipTest(problem)
         cls.env = cls.make_environment()
@@ -191,15 +188,9 @@ class PostfixTestCase(MtaTestCase):
 
     MILTER_ARGS: Sequence[str] = ("--outbound-daemon-names", "ORIGINATING")
     OWN_RECEIVED = b"by mta.example.test (Postfix"
+    ENVIRONMENT = Environment
+    PRECONDITIONS = staticmethod(preconditions_problem)
     env: Environment
-
-    @classmethod
-    def preconditions_problem(cls) -> str:
-        return preconditions_problem()
-
-    @classmethod
-    def make_environment(cls) -> Environment:
-        return Environment(cls.RULES, cls.MILTER_ARGS, cls.WITH_MILTER)
 
     # ---- sending ----------------------------------------------------------------------------
     def send_outbound(self, sender, recipients, text, **kw) -> SendResult:

@@ -98,16 +98,10 @@ class SendmailTestCase(MtaTestCase):
     RULES = SEED_RULES
     MILTER_ARGS: Sequence[str] = MILTER_ARGS
     OWN_RECEIVED = b"by mta.example.test (8."
+    ENVIRONMENT = Environment
+    PRECONDITIONS = staticmethod(preconditions_problem)
     env: Environment
     maxDiff = None
-
-    @classmethod
-    def preconditions_problem(cls) -> str:
-        return preconditions_problem()
-
-    @classmethod
-    def make_environment(cls) -> Environment:
-        return Environment(cls.RULES, cls.MILTER_ARGS, cls.WITH_MILTER)
 
     # ---- sending ----------------------------------------------------------------------------
     def _send(self, port: int, sender: str, recipients: Sequence, text: str, mail_options=()) -> SendResult:

@@ -18,16 +18,11 @@ from dsn_sink import DsnSink
 from milter_process import MilterProcess, milter_binary
 from sendmail_harness import MILTER_ARGS
 from sendmail_instance import SendmailInstance
+# The domains, rules and recipient lists of the Postfix shared-space test, so both MTAs run one case.
+from shared_space_env import (CLOUD_RECIPIENTS, LOCAL_RECIPIENTS, ROUTING_DOMAIN, SHARED_DOMAIN,  # noqa: F401
+                              SHARED_RULES, TRACE_HEADER)
 from staged_environment import StagedEnvironment
 
-SHARED_DOMAIN = "contoso.edu"
-ROUTING_DOMAIN = "live.contoso.edu"
-TRACE_HEADER = "X-Rewrite-Forwarded: contoso.edu -> live.contoso.edu"
-
-# Cloud users leave with their shared-domain address through an ordinary domain rule.
-SHARED_RULES = "live.contoso.edu  contoso.edu  name=cloud-senders\n"
-LOCAL_RECIPIENTS = "staff@contoso.edu\ndean@contoso.edu\n"
-CLOUD_RECIPIENTS = "student@contoso.edu\nghost@contoso.edu\n"
 
 # Added to the harness's .mc before MAILER(`smtp'): the esmtp mailer talks to the cloud sink's port
 # (the relay mailer of the smart host keeps the on-premises sink's port) and a text mailertable sends
