@@ -251,7 +251,7 @@ Reply Session::apply_forwards(const SharedSpacePlan& plan, const std::string& qu
   if (plan.forwards.empty()) return {};
   // With SMFIP_HDR_LEADSPC the MTA inserts no space after the colon: the value must carry its own.
   const std::string value = (leading_space_ ? " " : "") + plan.trace_value;
-  if (!mta.add_header(kForwardTraceHeader, value)) return failure(queue_id, "smfi_addheader failed");
+  if (!mta.add_header(kForwardTraceHeader, value)) return failure(queue_id, "smfi_insheader failed");
   return {};
 }
 

@@ -215,7 +215,7 @@ TEST_CASE("message_file: a stray CR before a fold reads as a space and survives 
   CHECK(reread.fields[0].value == " b@y.com, \n\tc@x.com");
 }
 
-TEST_CASE("message_file: with_field_appended puts the field after the last one, as smfi_addheader does") {
+TEST_CASE("message_file: with_field_appended puts the field after the last one, where the milter appends it") {
   SECTION("after the last field, before the separator, in the file's CRLF style") {
     const MessageFile message = parse_message("From: a@x\r\nTo: b@y\r\n\r\nbody\r\n");
     const MessageFile result = rewrite::with_field_appended(message, "X-Trace", "one");

@@ -55,9 +55,9 @@ std::string render_field(const MessageFile& message, const MessageField& field,
 // smfi_chgheader counts, or message.fields.size() when there is no such field.
 std::size_t find_field(const MessageFile& message, std::string_view name, int index);
 
-// Returns message with the field "name: value" appended after its last header field, where
-// smfi_addheader puts it, in the message's line ending style; a last field that ended the file without
-// a line ending gets one.
+// Returns message with the field "name: value" appended after its last header field, where the milter
+// puts it (smfi_insheader past the last field), in the message's line ending style; a last field that
+// ended the file without a line ending gets one.
 MessageFile with_field_appended(MessageFile message, std::string_view name, std::string_view value);
 
 // Returns the message with the edits applied: each edited field is re-rendered with its new value;

@@ -243,7 +243,7 @@ TEST_CASE("shared space: a refused trace header ends the message with the failur
   h.session.rcpt_to("<student@contoso.edu>", {});
   const Reply reply = h.session.end_of_message("QID14", mta);
   CHECK(reply.verdict == Verdict::tempfail);
-  CHECK(h.log.contains("QID14: error: smfi_addheader failed; action=tempfail"));
+  CHECK(h.log.contains("QID14: error: smfi_insheader failed; action=tempfail"));
 }
 
 TEST_CASE("shared space: the lists are reloaded with the rules, all or nothing", "[shared_space_session]") {
