@@ -47,12 +47,21 @@ class Checker:
     def __init__(self):
         self.failures = []
 
-    def check(self, ok, what):
-        """Records what as failed unless ok; returns ok."""
+    def check(self, ok, what, detail=""):
+        """Records what as failed unless ok (printing detail, if any, below it); returns ok."""
         print(("ok   " if ok else "FAIL ") + what)
         if not ok:
             self.failures.append(what)
+            if detail:
+                print("---\n" + detail.rstrip() + "\n---")
         return ok
+
+    def exit_status(self):
+        """0 when every check passed; otherwise says how many failed and returns 1."""
+        if self.failures:
+            print(f"{len(self.failures)} check(s) failed")
+            return 1
+        return 0
 
     def run(self, argv, expect_exit, stdout_lines=(), stdout_has=(), stderr_has=(),
             stderr_empty=False, stdout_empty=False, cwd=None):
@@ -393,10 +402,7 @@ def main():
         return 1
     c = Checker()
     globals()["step_" + options.step](c, options)
-    if c.failures:
-        print(f"{len(c.failures)} check(s) failed")
-        return 1
-    return 0
+    return c.exit_status()
 
 
 if __name__ == "__main__":

@@ -39,28 +39,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from capture_sink import CaptureSink  # noqa: E402
-from harness import crlf, open_session, send  # noqa: E402
+from check_install import SKIP, Checker  # noqa: E402
+from harness import FOREIGN_CLIENT, crlf, open_session, send  # noqa: E402  (FOREIGN_CLIENT: not internal)
 from postfix_instance import PostfixInstance, preconditions_problem  # noqa: E402
 
-SKIP = 77
 USER, GROUP = "nobody", "postfix"  # stand-ins for user rewrite and group rewrite (postfix is a member)
-FOREIGN_CLIENT = "203.0.113.5"     # an Internet client: not in internal-hosts
-
-
-class Checker:
-    """Collects failed checks so that one run reports all of them."""
-
-    def __init__(self):
-        self.failures = []
-
-    def check(self, ok, what, detail=""):
-        """Records what as failed unless ok; returns ok."""
-        print(("ok   " if ok else "FAIL ") + what)
-        if not ok:
-            self.failures.append(what)
-            if detail:
-                print("---\n" + detail.rstrip() + "\n---")
-        return ok
 
 
 class Stand:
@@ -434,10 +417,7 @@ def main():
         walk(c, os.path.abspath(options.prefix), root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    if c.failures:
-        print(f"{len(c.failures)} check(s) failed")
-        return 1
-    return 0
+    return c.exit_status()
 
 
 if __name__ == "__main__":
