@@ -22,6 +22,7 @@
 #include "milter_callbacks.h"
 #include "process.h"
 #include "reload_worker.h"
+#include "signal_pipe.h"
 #include "rewrite/header_rewriter.h"
 #include "rule_store.h"
 #include "startup.h"
@@ -75,16 +76,17 @@ void drain(Logger& log) {
   }
 }
 
-// Stops smfi_main at once. smfi_stop() marks the stop and then waits for the listener, which looks at the
+// Stops smfi_main at once. smfi_stop() marks the stop and may wait for the listener, which looks at the
 // mark only between waits of up to five seconds; connecting to our own socket ends such a wait. So
-// smfi_stop() runs in a helper thread while this one connects every 50 ms until it has returned.
+// smfi_stop() runs in a helper thread while this one connects every 50 ms until smfi_main has returned
+// (g_stopping): also when the stop came while smfi_main was still starting its listener.
 void stop_milter(const std::string& socket, Logger& log) {
   auto stopped = std::make_shared<std::atomic<bool>>(false);
   std::thread stopper([stopped] {
     smfi_stop();
     stopped->store(true);
   });
-  for (int attempt = 0; attempt < 200 && !stopped->load(); ++attempt) {
+  for (int attempt = 0; attempt < 200 && !g_stopping.load(); ++attempt) {
     if (const std::string error = wake_listener(socket); !error.empty() && attempt == 0) {
       log.log(LogLevel::info, "NOQUEUE: cannot wake the listener on " + socket + ": " + error);
     }
@@ -101,22 +103,16 @@ void stop_milter(const std::string& socket, Logger& log) {
 // The daemon's main thread, once libmilter runs in its own thread: SIGUSR1 asks for a reload (run by the
 // reload worker); SIGTERM, SIGINT and SIGHUP let the messages in progress end (up to five seconds), then
 // stop the milter. Returns when a stop signal has been handled or smfi_main has returned by itself
-// (g_stopping, with a SIGUSR1 to wake it).
-// Every thread blocks these signals and libmilter's own signal thread waits for the stop signals too;
-// the kernel offers a process signal to the main thread first, so while this waits, they come here.
-void signal_loop(ReloadWorker& reloads, Logger& log, const std::string& socket, std::promise<void>& waiting) {
-  sigset_t set;
-  sigemptyset(&set);
-  for (const int signal : {SIGUSR1, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, signal);
-  waiting.set_value();
+// (g_stopping, with the reader woken). The signals reach this thread through the signal pipe.
+void signal_loop(ReloadWorker& reloads, Logger& log, const std::string& socket) {
   for (;;) {
-    int signal = 0;
-    if (sigwait(&set, &signal) != 0) continue;
+    const int signal = next_signal();
     if (g_stopping.load()) return;
     if (signal == SIGUSR1) {
       reloads.request();  // on its own thread: this one goes straight back to waiting
       continue;
     }
+    if (signal == 0) continue;
     log.log(LogLevel::notice, std::string("NOQUEUE: stop requested by ") + (signal == SIGTERM ? "SIGTERM"
                                                                             : signal == SIGINT ? "SIGINT"
                                                                                                : "SIGHUP"));
@@ -149,14 +145,12 @@ int run(int argc, char** argv) {
     case ConfigOutcome::Mode::run:
       break;
   }
-  // Running: blocked first, before anything (GLib included) can start a thread, so every thread inherits
-  // the mask and only sigwait() takes these signals: the main thread (SIGUSR1, SIGTERM, SIGINT, SIGHUP)
-  // or libmilter's signal thread (SIGTERM, SIGINT, SIGHUP). A stop signal during start-up then waits for
-  // signal_loop and ends in a clean stop (socket and pid file removed) instead of killing the process.
-  sigset_t blocked;
-  sigemptyset(&blocked);
-  for (const int signal : {SIGUSR1, SIGHUP, SIGTERM, SIGINT}) sigaddset(&blocked, signal);
-  pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
+  // Running: blocked first, before anything (GLib included) can start a thread, so every other thread
+  // inherits the mask; only this thread unblocks them, once the signal pipe is in place (signal_pipe.h).
+  // A stop signal during start-up then waits and ends in a clean stop (socket and pid file removed)
+  // instead of killing the process.
+  const sigset_t signals = daemon_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   DaemonConfig config = outcome.config;
   // The daemon changes to / when it detaches: make the paths it uses later absolute now.
   config.rules_file = absolute_path(config.rules_file);
@@ -186,7 +180,6 @@ int run(int argc, char** argv) {
   }
   initialize_gmime();
   install_milter_globals({&settings, &store, &log});
-
 
   smfiDesc desc = make_filter_description();
   if (smfi_setconn(const_cast<char*>(config.socket.c_str())) != MI_SUCCESS ||
@@ -222,23 +215,28 @@ int run(int argc, char** argv) {
   }
 
   log.log(LogLevel::notice, "NOQUEUE: starting: " + loaded_summary(store) + ", socket " + config.socket);
+  if (const std::string error = install_signal_pipe(); !error.empty()) {
+    log.log(LogLevel::error, "NOQUEUE: " + error);
+    return kExitOsError;
+  }
   // libmilter runs in a thread of its own; this thread handles the signals (see signal_loop). When
   // smfi_main returns by itself, it wakes this thread. A stop signal that came during start-up makes
   // smfi_main return early, perhaps with a failure after smfi_stop() closed its socket: the stop was
-  // asked for either way.
-  // smfi_main (and with it libmilter's signal thread) starts only once this thread waits for signals.
+  // asked for either way. smfi_main (and with it libmilter's signal thread) starts only once this thread
+  // has unblocked the signals, so from then on they come here (but for the gap in signal_pipe.h).
   int status = MI_SUCCESS;
-  const pthread_t main_thread = pthread_self();
-  std::promise<void> waiting;
-  std::thread milter([&status, main_thread, ready = waiting.get_future()] {
+  std::promise<void> unblocked;
+  std::thread milter([&status, ready = unblocked.get_future()] {
     ready.wait();
     status = smfi_main();
     g_stopping.store(true);
-    pthread_kill(main_thread, SIGUSR1);
+    wake_signal_reader();
   });
   {
-    ReloadWorker reloads([&store, &log] { reload(store, log); });
-    signal_loop(reloads, log, config.socket, waiting);
+    ReloadWorker reloads([&store, &log] { reload(store, log); });  // blocks the signals, like libmilter
+    pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
+    unblocked.set_value();
+    signal_loop(reloads, log, config.socket);
   }  // a reload in progress finishes here
   milter.join();
   log.log(LogLevel::notice, "NOQUEUE: stopping");
