@@ -2,6 +2,7 @@
 #include "signal_pipe.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -48,7 +49,13 @@ std::string install_signal_pipe() {
   return "";
 }
 
-int next_signal() {
+int next_signal(int timeout_ms) {
+  pollfd readable{g_pipe[0], POLLIN, 0};
+  int ready = 0;
+  do {
+    ready = poll(&readable, 1, timeout_ms);
+  } while (ready < 0 && errno == EINTR);
+  if (ready == 0) return -1;
   unsigned char byte = 0;
   ssize_t got = 0;
   do {

@@ -23,7 +23,8 @@ sigset_t daemon_signals();
 std::string install_signal_pipe();
 
 // Waits for and returns the next signal number written by a handler, or 0 after wake_signal_reader().
-int next_signal();
+// With timeout_ms >= 0, returns -1 when nothing came within that time.
+int next_signal(int timeout_ms = -1);
 
 // Wakes next_signal() with 0. Async-signal-safe.
 void wake_signal_reader();
