@@ -1,4 +1,4 @@
-// gmime_address_list.cpp: GMime initialisation and address-list parsing (see gmime_address_list.h).
+// gmime_address_list.cpp: address-list parsing with GMime (see gmime_address_list.h).
 #include "gmime_address_list.h"
 
 #include <gmime/gmime.h>
@@ -6,14 +6,9 @@
 #include <mutex>
 
 #include "rewrite/address.h"
-#include "rewrite/header_rewriter.h"
+#include "rewrite/gmime_setup.h"
 
 namespace rewrite {
-
-void initialize_gmime() {
-  static std::once_flag once;
-  std::call_once(once, [] { g_mime_init(); });
-}
 
 namespace detail {
 namespace {

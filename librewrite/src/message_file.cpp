@@ -181,7 +181,7 @@ std::size_t find_field(const MessageFile& message, std::string_view name, int in
 MessageFile with_field_appended(MessageFile message, std::string_view name, std::string_view value) {
   MessageField field;
   field.name = std::string(name);
-  field.value = " " + std::string(value);
+  field.value = std::string(value);
   field.raw = field.name + ":" + field.value + message.newline;
   field.value_offset = name.size() + 1;
   field.ending = message.newline;

@@ -130,11 +130,6 @@ const char* to_string(RuleKind kind) {
 
 const char* to_string(Direction direction) { return direction == Direction::outbound ? "outbound" : "inbound"; }
 
-RuleTable::RuleTable(std::string source_name, std::vector<Rule> rules)
-    : source_name_(std::move(source_name)), rules_(std::move(rules)), index_(std::make_unique<Index>()) {
-  build_index(rules_, source_name_, *index_, nullptr);
-}
-
 RuleTable::RuleTable(std::string source_name, std::vector<Rule> rules, std::unique_ptr<Index> index)
     : source_name_(std::move(source_name)), rules_(std::move(rules)), index_(std::move(index)) {}
 

@@ -1,6 +1,8 @@
-// session.h: the milter's per-connection logic without libmilter: it classifies each message, collects
-// the envelope and the top-level header fields, and at end of message plans every edit at once with
-// rewrite::plan_message, then applies the edits through MtaActions and logs one line per change.
+// SPDX-License-Identifier: BSD-2-Clause
+// session.h: the milter's per-connection logic without libmilter: it classifies each message, feeds what
+// the MTA says to librewrite's MessageCollector, and at end of message applies the edits that
+// rewrite::decide_end_of_message returns through MtaActions and logs its lines with the queue id. Every
+// decision about the message is the engine's; the session only carries it out.
 // The libmilter callbacks (milter_callbacks.cpp) are a thin layer over this class; tests drive it as a
 // scripted fake MTA. Any internal error yields the configured failure action; no exception leaves a
 // public member function. Thread safety: one Session per connection, used by one thread at a time;
@@ -18,8 +20,7 @@
 #include "config.h"
 #include "logger.h"
 #include "mta_actions.h"
-#include "rewrite/message_plan.h"
-#include "rewrite/shared_space_plan.h"
+#include "rewrite/message_engine.h"
 #include "rule_store.h"
 
 namespace rewrite::milter {
@@ -47,9 +48,8 @@ struct SessionSettings {
   FailureAction on_failure = FailureAction::tempfail;
 };
 
-// Computes a message's edits; rewrite::plan_message in production, replaceable in tests.
-using Planner = std::function<MessagePlan(const RuleTable&, const PlanOptions&, Direction, const Envelope&,
-                                          const std::vector<HeaderField>&)>;
+// Decides a message's end; rewrite::decide_end_of_message in production, replaceable in tests.
+using Finisher = std::function<EndOfMessage(const MessageCollector&)>;
 
 // Everything the MTA tells us at MAIL FROM.
 struct MailEvent {
@@ -62,10 +62,7 @@ struct MailEvent {
 
 class Session {
  public:
-  // Upper bound on the header bytes collected per message; a larger header is left untouched.
-  static constexpr std::size_t kMaxHeaderBytes = 1024 * 1024;
-
-  Session(const SessionSettings& settings, RuleStore& rules, Logger& log, Planner planner = {});
+  Session(const SessionSettings& settings, RuleStore& rules, Logger& log, Finisher finisher = {});
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -99,17 +96,16 @@ class Session {
   struct Message;
 
   Reply failure(const std::string& queue_id, const std::string& what);
-  Reply apply_plan(const MessagePlan& plan, const std::string& queue_id, MtaActions& mta);
-  Reply replace_recipient(std::size_t position, const std::string& rewritten, const std::string& queue_id,
-                          const std::string& reason, MtaActions& mta);
-  Reply apply_forwards(const SharedSpacePlan& plan, const std::string& queue_id, MtaActions& mta);
-  void log_notices(const MessagePlan& plan, const std::string& queue_id);
+  // Makes one edit through the MTA; returns false when the MTA refused it.
+  static bool apply(const MessageEdit& edit, MtaActions& mta);
+  // Logs the engine's lines, each prefixed with the queue id.
+  void log_lines(const std::vector<LogLine>& lines, const std::string& queue_id);
   std::string queue_id_or(const std::string& queue_id) const;
 
   const SessionSettings& settings_;
   RuleStore& rules_;
   Logger& log_;
-  Planner planner_;
+  Finisher finisher_;
   ClientInfo client_;
   std::string daemon_name_;
   bool leading_space_ = false;

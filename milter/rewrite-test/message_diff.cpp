@@ -1,7 +1,11 @@
-// message_diff.cpp: unified diffs of a message plan (see message_diff.h).
+// SPDX-License-Identifier: BSD-2-Clause
+// message_diff.cpp: unified diffs of a message's edits (see message_diff.h).
 #include "message_diff.h"
 
+#include "rewrite/address.h"
+
 #include <map>
+#include <set>
 #include <vector>
 
 namespace rewrite::tool {
@@ -48,33 +52,57 @@ struct Change {
 
 }  // namespace
 
-std::string envelope_diff(const Envelope& envelope, const MessagePlan& plan) {
-  if (!plan.sender_changed && plan.recipients.empty()) {
-    return "";
-  }
-  std::map<std::size_t, const AddressChange*> recipients;
-  for (const RecipientEdit& edit : plan.recipients) {
-    recipients[edit.position] = &edit.change;
-  }
-  const std::size_t count = 1 + envelope.recipients.size();
-  std::string out = "--- envelope\n+++ envelope (rewritten)\n";
-  out += "@@ -1," + std::to_string(count) + " +1," + std::to_string(count) + " @@\n";
-  if (plan.sender_changed) {
-    out += "-MAIL FROM:" + bracketed(envelope.sender) + "\n";
-    out += "+MAIL FROM:" + bracketed(plan.sender.rewritten) + "\n";
-  } else {
-    out += " MAIL FROM:" + bracketed(envelope.sender) + "\n";
-  }
-  for (std::size_t i = 0; i < envelope.recipients.size(); ++i) {
-    const auto change = recipients.find(i);
-    if (change == recipients.end()) {
-      out += " RCPT TO:" + bracketed(envelope.recipients[i]) + "\n";
-    } else {
-      out += "-RCPT TO:" + bracketed(envelope.recipients[i]) + "\n";
-      out += "+RCPT TO:" + bracketed(change->second->rewritten) + "\n";
+std::string envelope_diff(const Envelope& envelope, const std::vector<MessageEdit>& edits) {
+  std::string new_sender;
+  std::set<std::string> deleted;                   // normalised, lower case
+  std::multimap<std::size_t, std::string> added;   // replaced position -> new address
+  for (const MessageEdit& edit : edits) {
+    switch (edit.kind) {
+      case MessageEdit::Kind::change_sender: new_sender = edit.address; break;
+      case MessageEdit::Kind::delete_recipient:
+        deleted.insert(lower_ascii(normalize_envelope_address(edit.address)));
+        break;
+      case MessageEdit::Kind::add_recipient: added.emplace(edit.position, edit.address); break;
+      case MessageEdit::Kind::change_header:
+      case MessageEdit::Kind::add_header: break;
     }
   }
-  return out;
+  if (new_sender.empty() && deleted.empty() && added.empty()) {
+    return "";
+  }
+  std::string body;
+  std::size_t old_count = 1;
+  std::size_t new_count = 1;
+  if (!new_sender.empty()) {
+    body += "-MAIL FROM:" + bracketed(envelope.sender) + "\n";
+    body += "+MAIL FROM:" + new_sender + "\n";
+  } else {
+    body += " MAIL FROM:" + bracketed(envelope.sender) + "\n";
+  }
+  for (std::size_t i = 0; i < envelope.recipients.size(); ++i) {
+    ++old_count;
+    if (deleted.count(lower_ascii(envelope.recipients[i])) == 0) {
+      body += " RCPT TO:" + bracketed(envelope.recipients[i]) + "\n";
+      ++new_count;
+      continue;
+    }
+    body += "-RCPT TO:" + bracketed(envelope.recipients[i]) + "\n";
+    const auto [first, last] = added.equal_range(i);
+    for (auto it = first; it != last; ++it) {
+      body += "+RCPT TO:" + it->second + "\n";
+      ++new_count;
+    }
+  }
+  return "--- envelope\n+++ envelope (rewritten)\n@@ -1," + std::to_string(old_count) + " +1," +
+         std::to_string(new_count) + " @@\n" + body;
+}
+
+std::vector<HeaderEdit> header_edits(const std::vector<MessageEdit>& edits) {
+  std::vector<HeaderEdit> headers;
+  for (const MessageEdit& edit : edits) {
+    if (edit.kind == MessageEdit::Kind::change_header) headers.push_back({edit.name, edit.index, edit.value, {}});
+  }
+  return headers;
 }
 
 std::string header_diff(const MessageFile& message, const MessageFile& result,

@@ -218,7 +218,7 @@ TEST_CASE("message_file: a stray CR before a fold reads as a space and survives 
 TEST_CASE("message_file: with_field_appended puts the field after the last one, where the milter appends it") {
   SECTION("after the last field, before the separator, in the file's CRLF style") {
     const MessageFile message = parse_message("From: a@x\r\nTo: b@y\r\n\r\nbody\r\n");
-    const MessageFile result = rewrite::with_field_appended(message, "X-Trace", "one");
+    const MessageFile result = rewrite::with_field_appended(message, "X-Trace", " one");
     REQUIRE(result.fields.size() == 3);
     CHECK(result.fields[2].line == 3);
     CHECK(result.fields[2].value == " one");
@@ -226,19 +226,19 @@ TEST_CASE("message_file: with_field_appended puts the field after the last one, 
   }
   SECTION("a folded last field: the new field starts after its last line") {
     const MessageFile message = parse_message("From: a@x\nTo: b@y,\n c@z\n\nbody\n");
-    const MessageFile result = rewrite::with_field_appended(message, "X-Trace", "one");
+    const MessageFile result = rewrite::with_field_appended(message, "X-Trace", " one");
     CHECK(result.fields[2].line == 4);
     CHECK(rewrite::apply_header_edits(result, {}) == "From: a@x\nTo: b@y,\n c@z\nX-Trace: one\n\nbody\n");
   }
   SECTION("a header that ends the file without a line ending gets one first") {
     const MessageFile message = parse_message("From: a@x");
-    const MessageFile result = rewrite::with_field_appended(message, "X-Trace", "one");
+    const MessageFile result = rewrite::with_field_appended(message, "X-Trace", " one");
     CHECK(rewrite::apply_header_edits(result, {}) == "From: a@x\nX-Trace: one\n");
     CHECK(message.to_string() == "From: a@x");
   }
   SECTION("no header fields: line 1, or line 2 after an mbox From_ line") {
-    CHECK(rewrite::with_field_appended(parse_message("\nbody\n"), "X-Trace", "one").fields[0].line == 1);
+    CHECK(rewrite::with_field_appended(parse_message("\nbody\n"), "X-Trace", " one").fields[0].line == 1);
     const MessageFile mbox = parse_message("From alice@x Mon Nov 23 10:00:00 2026\n\nbody\n");
-    CHECK(rewrite::with_field_appended(mbox, "X-Trace", "one").fields[0].line == 2);
+    CHECK(rewrite::with_field_appended(mbox, "X-Trace", " one").fields[0].line == 2);
   }
 }

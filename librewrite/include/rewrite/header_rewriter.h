@@ -10,18 +10,11 @@
 #include <string_view>
 #include <vector>
 
+#include "rewrite/gmime_setup.h"
 #include "rewrite/rule_table.h"
+#include "rewrite/types.h"
 
 namespace rewrite {
-
-// Calls g_mime_init() once for the process (idempotent, thread-safe). Call before any rewriting.
-void initialize_gmime();
-
-struct AddressChange {
-  std::string original;        // addr-spec as it appeared
-  std::string rewritten;       // addr-spec it became
-  const Rule* rule = nullptr;  // the rule that fired
-};
 
 struct HeaderRewrite {
   enum class Status {

@@ -55,9 +55,10 @@ std::string render_field(const MessageFile& message, const MessageField& field,
 // smfi_chgheader counts, or message.fields.size() when there is no such field.
 std::size_t find_field(const MessageFile& message, std::string_view name, int index);
 
-// Returns message with the field "name: value" appended after its last header field, where the milter
+// Returns message with the field "name:value" appended after its last header field, where the milter
 // puts it (smfi_insheader past the last field), in the message's line ending style; a last field that
-// ended the file without a line ending gets one.
+// ended the file without a line ending gets one. value is in the milter's form with its own leading
+// white space, as MessageField::value is (" one" gives "name: one").
 MessageFile with_field_appended(MessageFile message, std::string_view name, std::string_view value);
 
 // Returns the message with the edits applied: each edited field is re-rendered with its new value;

@@ -1,6 +1,6 @@
-// message_plan.h: everything that must change in one message, computed in one go from the envelope and
+// message_plan.h: the rule edits of one message, computed in one go from the envelope and
 // the top-level header fields, before the first change is applied (so a failure never leaves a message
-// half rewritten). Used by the milter at end of message and by rewrite-test. Thread safety: pure
+// half rewritten). message_engine builds the whole end of message on it. Thread safety: pure
 // function of its inputs; the table is only read.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include "rewrite/header_policy.h"
 #include "rewrite/header_rewriter.h"
 #include "rewrite/rule_table.h"
+#include "rewrite/types.h"
 
 namespace rewrite {
 
@@ -22,16 +23,6 @@ enum class DkimPolicy {
 struct PlanOptions {
   HeaderPolicy headers;
   DkimPolicy dkim = DkimPolicy::skip_signed;
-};
-
-struct HeaderField {
-  std::string name;   // as received
-  std::string value;  // as received (folding and leading white space kept)
-};
-
-struct Envelope {
-  std::string sender;                   // MAIL FROM addr-spec, "" for the null sender
-  std::vector<std::string> recipients;  // RCPT TO addr-specs
 };
 
 struct RecipientEdit {

@@ -16,6 +16,14 @@ enum class RuleKind {
 // Returns "address", "domain" or "wildcard".
 const char* to_string(RuleKind kind);
 
+// The two formats of a rules file.
+enum class RuleFormat {
+  detect,  // CSV when the first non-comment line is an Exchange CSV header, native otherwise
+  native,  // INTERNAL EXTERNAL [options]  (rewrite-rules(5))
+  csv,     // Exchange's export: columns Name,InternalAddress,ExternalAddress,ExceptionList,OutboundOnly
+           // found by name in the header (others, such as Identity or Guid, ignored)
+};
+
 struct Rule {
   RuleKind kind = RuleKind::domain;
   // Internal side, normalised: no trailing dot, domain lower-cased. For a wildcard rule the domain after

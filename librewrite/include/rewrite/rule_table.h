@@ -11,20 +11,9 @@
 
 #include "rewrite/config_error.h"
 #include "rewrite/rule.h"
+#include "rewrite/types.h"
 
 namespace rewrite {
-
-enum class Direction { outbound, inbound };
-
-// Returns "outbound" or "inbound".
-const char* to_string(Direction direction);
-
-enum class RuleFormat {
-  detect,  // CSV when the first non-comment line is an Exchange CSV header, native otherwise
-  native,  // INTERNAL EXTERNAL [options]  (rewrite-rules(5))
-  csv,     // Exchange's export: columns Name,InternalAddress,ExternalAddress,ExceptionList,OutboundOnly
-           // found by name in the header (others, such as Identity or Guid, ignored)
-};
 
 // The outcome of looking up one address.
 struct Lookup {
@@ -71,9 +60,8 @@ class RuleTable {
   const std::vector<Rule>& rules() const { return rules_; }
   const std::string& source_name() const { return source_name_; }
 
-  // Internal: use load() or parse().
+  // Internal: tables come only from load() or parse(), so every table is validated.
   struct Index;
-  RuleTable(std::string source_name, std::vector<Rule> rules);
   ~RuleTable();
   RuleTable(const RuleTable&) = delete;
   RuleTable& operator=(const RuleTable&) = delete;

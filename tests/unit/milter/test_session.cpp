@@ -261,8 +261,7 @@ TEST_CASE("an exception while planning yields the failure action", "[session]") 
   settings.on_failure = FailureAction::reject;
   MemoryLogger log;
   Session session(settings, store, log,
-                  [](const RuleTable&, const PlanOptions&, Direction, const Envelope&,
-                     const std::vector<HeaderField>&) -> MessagePlan { throw std::runtime_error("boom"); });
+                  [](const MessageCollector&) -> EndOfMessage { throw std::runtime_error("boom"); });
   FakeMta mta;
   session.connect(kInternal, "");
   session.mail_from(MailEvent{"<joe@fourthcoffee.com>", {}, "", "", ""});

@@ -193,7 +193,7 @@ TEST_CASE("shared space: a header over the size cap still counts its Received fi
   FakeMta mta;
   h.start(kInternet, "<friend@example.net>");
   h.session.rcpt_to("<student@contoso.edu>", {});
-  h.session.header("X-Big", std::string(Session::kMaxHeaderBytes, 'x'));
+  h.session.header("X-Big", std::string(MessageCollector::kMaxHeaderBytes, 'x'));
   for (int i = 0; i < 6; ++i) h.session.header("Received", "from hop" + std::to_string(i));
   CHECK(h.session.end_of_message("QID10", mta).xcode == "5.4.6");
 }

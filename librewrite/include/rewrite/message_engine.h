@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// message_engine.h: the one place that decides what happens to a message, for the daemon and for
+// rewrite-test alike. A MessageCollector takes what the MTA says (MAIL FROM, each RCPT TO with its ESMTP
+// arguments, each top-level header field) under every bound, answers each RCPT (the shared address
+// space may refuse it), and at end of message decide_end_of_message() returns the verdict, the ordered
+// list of edits for the MTA and the log lines, already formatted. The daemon's session only applies the
+// edits and writes the lines (prefixed with the queue id); rewrite-test only renders them, so the two
+// cannot differ.
+//
+// Limits applied here: a header section over kMaxHeaderBytes is left alone as a whole (the envelope is
+// still rewritten); a value over 64 KiB or with more than 1000 addresses is left alone (header_rewriter);
+// more than kMaxHeaderEdits changed fields change none (message_plan).
+//
+// Thread safety: a collector belongs to one message and is used by one thread at a time; the rule table
+// and shared space it reads are immutable and may be shared.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rewrite/message_plan.h"
+#include "rewrite/rule_table.h"
+#include "rewrite/shared_space.h"
+#include "rewrite/shared_space_plan.h"
+#include "rewrite/types.h"
+
+namespace rewrite {
+
+// How much a log line matters; the daemon maps it onto syslog priorities.
+enum class Severity { warning, notice, info, verbose };
+
+// One log line without its queue id ("from=<a> -> <b> rule=NAME").
+struct LogLine {
+  Severity severity = Severity::info;
+  std::string text;
+
+  bool operator==(const LogLine& other) const { return severity == other.severity && text == other.text; }
+};
+
+// One request to the MTA, in the order it must be made.
+struct MessageEdit {
+  enum class Kind {
+    change_sender,     // smfi_chgfrom(address, no ESMTP arguments)
+    delete_recipient,  // smfi_delrcpt(address): the recipient exactly as the MTA passed it
+    add_recipient,     // smfi_addrcpt_par(address, esmtp_args)
+    change_header,     // smfi_chgheader(name, index, value)
+    add_header,        // smfi_insheader past the last field (name, value)
+  };
+  Kind kind = Kind::change_sender;
+  std::string address;     // change_sender, add_recipient: "<addr-spec>"; delete_recipient: as passed
+  std::string esmtp_args;  // add_recipient: the replaced recipient's arguments, joined by spaces
+  std::string name;        // change_header, add_header
+  int index = 0;           // change_header: 1-based among the fields of that name (any case)
+  std::string value;       // change_header, add_header: the value as the MTA is to write it
+  std::size_t position = 0;  // delete_recipient, add_recipient: the envelope recipient it replaces
+
+  bool operator==(const MessageEdit& other) const;
+};
+
+// Returns the edit as one line ("chgfrom <a>", "delrcpt <b>", "addrcpt <c> NOTIFY=NEVER",
+// "chgheader From 1 [value]", "addheader X-Name [value]"), for tests and comparisons.
+std::string to_string(const MessageEdit& edit);
+
+// An SMTP reply that refuses a recipient or the message.
+struct Refusal {
+  std::string code;   // "550"
+  std::string xcode;  // "5.1.1"
+  std::string text;
+};
+
+// The answer to one RCPT TO.
+struct RcptOutcome {
+  bool refused = false;
+  Refusal refusal;  // when refused
+  LogLine line;     // when refused
+};
+
+// Everything end of message decides.
+struct EndOfMessage {
+  bool refused = false;             // the whole message is refused (a forwarding loop): no edits
+  Refusal refusal;                  // when refused
+  std::vector<MessageEdit> edits;   // in order; empty when nothing changes
+  std::vector<LogLine> lines;       // skips, changes and verdicts, in the order they are to be logged
+};
+
+// What a message is looked at with: the rules and the shared address space of one load, and the
+// settings that do not change between loads.
+struct MessageContext {
+  const RuleTable* table = nullptr;          // required
+  const SharedSpace* space = nullptr;        // null when the shared space is off
+  const PlanOptions* options = nullptr;      // required
+  Direction direction = Direction::inbound;
+  // True when header values come with their own leading white space (SMFIP_HDR_LEADSPC, and
+  // rewrite-test's message files): an added field's value then carries its own space too.
+  bool header_leading_space = false;
+};
+
+class MessageCollector {
+ public:
+  // Upper bound on the header bytes collected per message; a larger header section is left untouched.
+  static constexpr std::size_t kMaxHeaderBytes = 1024 * 1024;
+
+  // Starts a message; context's pointers must outlive the collector. sender is MAIL FROM as the MTA
+  // passed it ("<a@b>", "a@b", "<>" or "").
+  MessageCollector(const MessageContext& context, std::string_view sender);
+
+  // RCPT TO as the MTA passed it, with its ESMTP arguments. A refused recipient is not part of the
+  // message (the MTA drops it).
+  RcptOutcome recipient(std::string_view raw, const std::vector<std::string>& esmtp_args);
+
+  // One top-level header field, value as the MTA passed it.
+  void header(std::string_view name, std::string_view value);
+
+  const MessageContext& context() const { return context_; }
+  const Envelope& envelope() const { return envelope_; }
+  const std::vector<HeaderField>& headers() const { return headers_; }
+  bool header_overflow() const { return header_overflow_; }
+
+ private:
+  friend EndOfMessage decide_end_of_message(const MessageCollector& message);
+
+  MessageContext context_;
+  Envelope envelope_;                         // normalised addresses
+  std::vector<std::string> raw_recipients_;   // as the MTA passed them, for smfi_delrcpt
+  std::vector<std::string> recipient_args_;   // ESMTP arguments per recipient, joined by spaces
+  std::vector<HeaderField> headers_;
+  std::size_t header_bytes_ = 0;
+  bool header_overflow_ = false;
+  LoopEvidence loop_evidence_;                // kept even when the header overflows
+};
+
+// Decides the end of message: the rules' edits (plan_message), the shared space's forwards and loop
+// guard (plan_shared_space), recipients merged so nobody gets two copies (a recipient given twice is
+// replaced once; a result the message already goes to is deleted, not added), the trace field appended
+// last, and one log line per change, skip and verdict.
+EndOfMessage decide_end_of_message(const MessageCollector& message);
+
+}  // namespace rewrite

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// message_engine.cpp: collecting a message under its bounds and deciding its end (see message_engine.h).
+// Every log line the daemon writes about a message, and rewrite-test prints, is formatted here.
+#include "rewrite/message_engine.h"
+
+#include <set>
+
+#include "rewrite/address.h"
+
+namespace rewrite {
+namespace {
+
+// Returns the rule's name for change lines, or "-" when there is none.
+std::string rule_name(const AddressChange& change) {
+  return change.rule != nullptr ? change.rule->name : "-";
+}
+
+// Joins ESMTP arguments with single spaces.
+std::string join_args(const std::vector<std::string>& args) {
+  std::string joined;
+  for (const std::string& arg : args) {
+    if (!joined.empty()) joined += ' ';
+    joined += arg;
+  }
+  return joined;
+}
+
+// Returns the log line of one notice of the plan.
+LogLine notice_line(const Notice& notice) {
+  switch (notice.kind) {
+    case Notice::Kind::dkim_protected:
+      return {Severity::notice, "header=" + notice.field + " skipped: dkim-protected: " + notice.detail};
+    case Notice::Kind::malformed_header:
+      return {Severity::warning, "header=" + notice.field + " skipped: malformed-header: " + notice.detail};
+    case Notice::Kind::dkim_rewritten:
+      return {Severity::notice, "header=" + notice.field + " dkim-rewritten: " + notice.detail};
+    case Notice::Kind::too_many_edits:
+      return {Severity::warning, "header skipped: too-many-edits: " + notice.detail};
+  }
+  return {Severity::warning, "header=" + notice.field + " " + notice.detail};
+}
+
+// Builds the recipient edits of one message: each replaced recipient is deleted once and its
+// replacement added unless the message already goes there.
+class RecipientMerge {
+ public:
+  RecipientMerge(const Envelope& envelope, const std::vector<std::string>& raw,
+                 const std::vector<std::string>& args, const std::set<std::size_t>& replaced_positions)
+      : envelope_(envelope), raw_(raw), args_(args) {
+    // Recipients no edit replaces stay; a replacement equal to one of them is merged into it.
+    std::set<std::string> replaced_now;
+    for (const std::size_t position : replaced_positions) replaced_now.insert(lower_ascii(envelope.recipients[position]));
+    for (const std::string& recipient : envelope.recipients) {
+      if (!replaced_now.count(lower_ascii(recipient))) present_.insert(lower_ascii(recipient));
+    }
+  }
+
+  // Replaces the recipient at position by rewritten; reason ends the log line ("rule=NAME").
+  void replace(std::size_t position, const std::string& rewritten, const std::string& reason,
+               EndOfMessage& out) {
+    const std::string& original = envelope_.recipients[position];
+    if (!replaced_.insert(lower_ascii(original)).second) return;  // the same RCPT given twice
+    MessageEdit removal;
+    removal.kind = MessageEdit::Kind::delete_recipient;
+    removal.address = raw_[position];
+    removal.position = position;
+    out.edits.push_back(std::move(removal));
+    const bool merged = !present_.insert(lower_ascii(rewritten)).second;
+    if (!merged) {
+      MessageEdit addition;
+      addition.kind = MessageEdit::Kind::add_recipient;
+      addition.address = "<" + rewritten + ">";
+      addition.esmtp_args = args_[position];
+      addition.position = position;
+      out.edits.push_back(std::move(addition));
+    }
+    out.lines.push_back({Severity::info, "rcpt=<" + original + "> -> <" + rewritten + "> " + reason +
+                                             (merged ? " merged: already a recipient" : "")});
+  }
+
+ private:
+  const Envelope& envelope_;
+  const std::vector<std::string>& raw_;
+  const std::vector<std::string>& args_;
+  std::set<std::string> replaced_;  // recipients already replaced (lower case)
+  std::set<std::string> present_;   // recipients the message keeps or has gained (lower case)
+};
+
+}  // namespace
+
+bool MessageEdit::operator==(const MessageEdit& other) const {
+  return kind == other.kind && address == other.address && esmtp_args == other.esmtp_args && name == other.name &&
+         index == other.index && value == other.value && position == other.position;
+}
+
+std::string to_string(const MessageEdit& edit) {
+  switch (edit.kind) {
+    case MessageEdit::Kind::change_sender: return "chgfrom " + edit.address;
+    case MessageEdit::Kind::delete_recipient: return "delrcpt " + edit.address;
+    case MessageEdit::Kind::add_recipient:
+      return "addrcpt " + edit.address + (edit.esmtp_args.empty() ? "" : " " + edit.esmtp_args);
+    case MessageEdit::Kind::change_header:
+      return "chgheader " + edit.name + " " + std::to_string(edit.index) + " [" + edit.value + "]";
+    case MessageEdit::Kind::add_header: return "addheader " + edit.name + " [" + edit.value + "]";
+  }
+  return "unknown";
+}
+
+MessageCollector::MessageCollector(const MessageContext& context, std::string_view sender) : context_(context) {
+  envelope_.sender = normalize_envelope_address(sender);
+}
+
+RcptOutcome MessageCollector::recipient(std::string_view raw, const std::vector<std::string>& esmtp_args) {
+  RcptOutcome outcome;
+  std::string address = normalize_envelope_address(raw);
+  if (context_.space != nullptr) {
+    const SharedSpace::Decision decision =
+        decide_recipient(*context_.space, *context_.table, context_.direction, address);
+    if (decision.verdict == SharedSpace::Verdict::unknown) {
+      // Refused now, so nothing bounces later: the sender's own MTA reports it.
+      outcome.refused = true;
+      outcome.refusal = {"550", "5.1.1", "<" + address + ">: Recipient address rejected: no such user in " +
+                                             context_.space->settings().shared_domain};
+      outcome.line = {Severity::info, "rcpt=<" + address + "> rejected: 5.1.1 unknown in shared domain"};
+      return outcome;
+    }
+  }
+  envelope_.recipients.push_back(std::move(address));
+  raw_recipients_.emplace_back(raw);
+  recipient_args_.push_back(join_args(esmtp_args));
+  return outcome;
+}
+
+void MessageCollector::header(std::string_view name, std::string_view value) {
+  loop_evidence_.add(name, value);
+  if (header_overflow_) return;
+  header_bytes_ += name.size() + value.size() + 4;
+  if (header_bytes_ > kMaxHeaderBytes) {
+    // Bounded memory: a header this large is not rewritten at all (indexes would be unreliable).
+    header_overflow_ = true;
+    headers_.clear();
+    headers_.shrink_to_fit();
+    return;
+  }
+  headers_.push_back(HeaderField{std::string(name), std::string(value)});
+}
+
+EndOfMessage decide_end_of_message(const MessageCollector& message) {
+  const MessageContext& context = message.context_;
+  const Envelope& envelope = message.envelope_;
+  EndOfMessage out;
+  if (message.header_overflow_) {
+    out.lines.push_back({Severity::warning, "header larger than " + std::to_string(MessageCollector::kMaxHeaderBytes) +
+                                                " bytes; header fields left unchanged"});
+  }
+  const MessagePlan plan =
+      plan_message(*context.table, *context.options, context.direction, envelope, message.headers_);
+  for (const Notice& notice : plan.notices) out.lines.push_back(notice_line(notice));
+  SharedSpacePlan forwards;
+  if (context.space != nullptr) {
+    forwards = plan_shared_space(*context.space, *context.table, context.direction, envelope, plan,
+                                 message.loop_evidence_);
+  }
+  if (forwards.loop) {
+    // Never forwarded again: refused as a whole, before any edit, so the previous hop reports it.
+    out.refused = true;
+    out.refusal = {"554", "5.4.6", "Mail loop: " + forwards.loop_reason};
+    out.lines.push_back({Severity::notice, "loop: " + forwards.loop_reason});
+    return out;
+  }
+  if (plan.empty() && forwards.empty()) {
+    out.lines.push_back({Severity::verbose, std::string("unchanged (") + to_string(context.direction) + ")"});
+    return out;
+  }
+  if (plan.sender_changed) {
+    MessageEdit edit;
+    edit.kind = MessageEdit::Kind::change_sender;
+    edit.address = "<" + plan.sender.rewritten + ">";
+    out.edits.push_back(std::move(edit));
+    out.lines.push_back({Severity::info, "from=<" + plan.sender.original + "> -> <" + plan.sender.rewritten +
+                                             "> rule=" + rule_name(plan.sender)});
+  }
+  std::set<std::size_t> replaced;
+  for (const RecipientEdit& edit : plan.recipients) replaced.insert(edit.position);
+  for (const ForwardEdit& edit : forwards.forwards) replaced.insert(edit.position);
+  RecipientMerge merge(envelope, message.raw_recipients_, message.recipient_args_, replaced);
+  for (const RecipientEdit& edit : plan.recipients) {
+    merge.replace(edit.position, edit.change.rewritten, "rule=" + rule_name(edit.change), out);
+  }
+  for (const HeaderEdit& edit : plan.headers) {
+    MessageEdit change;
+    change.kind = MessageEdit::Kind::change_header;
+    change.name = edit.name;
+    change.index = edit.index;
+    change.value = edit.value;
+    out.edits.push_back(std::move(change));
+    for (const AddressChange& address : edit.changes) {
+      out.lines.push_back({Severity::info, "header=" + edit.name + " <" + address.original + "> -> <" +
+                                               address.rewritten + "> rule=" + rule_name(address)});
+    }
+  }
+  // Forwards come after every header change, and the trace field last, so it shifts no index used above.
+  for (const ForwardEdit& edit : forwards.forwards) {
+    merge.replace(edit.position, edit.rewritten, "shared-space=forward", out);
+  }
+  if (!forwards.empty()) {
+    MessageEdit trace;
+    trace.kind = MessageEdit::Kind::add_header;
+    trace.name = kForwardTraceHeader;
+    // With its own leading white space the value is written right after the colon.
+    trace.value = (context.header_leading_space ? " " : "") + forwards.trace_value;
+    out.edits.push_back(std::move(trace));
+  }
+  return out;
+}
+
+}  // namespace rewrite
