@@ -51,7 +51,6 @@ void print_line(const LogLine& line, std::ostream& err) {
 
 int run_message_mode(const Options& options, const RuleTable& table, const ToolConfig& config,
                      std::ostream& out, std::ostream& err) {
-  const SharedSpace* space = config.space.get();
   PlanOptions plan_options;
   if (!build_plan_options(options, config.daemon, plan_options, err)) {
     return kExitUsage;
@@ -62,7 +61,14 @@ int run_message_mode(const Options& options, const RuleTable& table, const ToolC
     err << "rewrite-test: " << error << '\n';
     return kExitUsage;
   }
-  const MessageFile message = parse_message(*text);
+  render_message(options, table, config.space.get(), plan_options, *text, out, err);
+  return kExitOk;
+}
+
+void render_message(const Options& options, const RuleTable& table, const SharedSpace* space,
+                    const PlanOptions& plan_options, const std::string& text, std::ostream& out,
+                    std::ostream& err) {
+  const MessageFile message = parse_message(text);
   MessageContext context;
   context.table = &table;
   context.space = space;
@@ -81,9 +87,9 @@ int run_message_mode(const Options& options, const RuleTable& table, const ToolC
     for (const LogLine& line : decision.lines) print_line(line, err);
     err << "message refused: " << decision.refusal.code << ' ' << decision.refusal.xcode << ' '
         << decision.refusal.text << '\n';
-    if (!options.diff) out << *text;
+    if (!options.diff) out << text;
     out.flush();
-    return kExitOk;
+    return;
   }
   MessageFile result = message;
   for (const MessageEdit& edit : decision.edits) {
@@ -98,7 +104,6 @@ int run_message_mode(const Options& options, const RuleTable& table, const ToolC
   }
   for (const LogLine& line : decision.lines) print_line(line, err);
   out.flush();
-  return kExitOk;
 }
 
 }  // namespace rewrite::tool

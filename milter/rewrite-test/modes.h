@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "options.h"
+#include "rewrite/message_plan.h"
 #include "rewrite/rule_table.h"
 #include "rewrite/shared_space.h"
 
@@ -44,6 +45,12 @@ int run_address_mode(const Options& options, const RuleTable& table, const Share
 // recipients are refused, forwarded and the trace field added as the milter does.
 int run_message_mode(const Options& options, const RuleTable& table, const ToolConfig& config,
                      std::ostream& out, std::ostream& err);
+
+// The rendering half of --message: runs the message text through the engine and prints the result
+// (or the diff), the change lines to err. Used by run_message_mode and the differential tests.
+void render_message(const Options& options, const RuleTable& table, const SharedSpace* space,
+                    const PlanOptions& plan_options, const std::string& text, std::ostream& out,
+                    std::ostream& err);
 
 // --cases FILE: prints every mismatch as FILE:LINE: ... and the summary; 1 on any mismatch.
 // With a shared space, inbound cases may expect the forwarded address or `refused`.
