@@ -4,32 +4,10 @@
 #include <algorithm>
 
 #include "rewrite/address.h"
-#include "text_util.h"
+#include "rewrite/text_input.h"
 
 namespace rewrite {
 namespace {
-
-// Returns the white-space separated words of line, up to a `#` that starts a comment.
-std::vector<std::string_view> words_of(std::string_view line) {
-  std::vector<std::string_view> words;
-  std::size_t i = 0;
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
-  while (i < line.size()) {
-    while (i < line.size() && is_space(line[i])) {
-      ++i;
-    }
-    if (i == line.size() || line[i] == '#') {
-      break;
-    }
-    std::size_t j = i;
-    while (j < line.size() && !is_space(line[j])) {
-      ++j;
-    }
-    words.push_back(line.substr(i, j - i));
-    i = j;
-  }
-  return words;
-}
 
 // Returns the address as given in a case, for messages: "<>" for the null sender.
 std::string shown(const std::string& address) { return address.empty() ? "<>" : address; }
@@ -39,14 +17,11 @@ std::string shown(const std::string& address) { return address.empty() ? "<>" : 
 CasesFile parse_cases(std::string_view text, const std::string& source_name) {
   CasesFile file;
   file.source_name = source_name;
-  detail::LineReader lines(text);
+  TextLines lines(text, source_name);
   std::string_view line;
-  while (lines.next(line)) {
+  while (lines.next(line, file.errors)) {
     const int line_number = lines.number();
-    const std::vector<std::string_view> words = words_of(line);
-    if (words.empty()) {
-      continue;
-    }
+    const std::vector<std::string_view> words = split_fields(line);
     if (words.size() != 3) {
       file.errors.push_back(ConfigError{source_name, line_number,
                                         "expected `outbound|inbound INPUT EXPECTED`, found " +

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "rewrite/address.h"
+#include "rewrite/text_input.h"
 #include "text_util.h"
 
 namespace rewrite {
@@ -242,30 +243,14 @@ AddressList parse_address_list(std::string_view text, const std::string& source_
   AddressList list;
   list.source_name = source_name;
   std::map<std::string, int> seen;  // address key -> line
-  detail::LineReader lines(text);
+  TextLines lines(text, source_name);
   std::string_view line;
-  while (lines.next(line)) {
+  while (lines.next(line, list.errors)) {
     const int line_number = lines.number();
-    const std::size_t hash = line.find('#');
-    if (hash != std::string_view::npos) {
-      line = line.substr(0, hash);
-    }
     Mailbox mailbox;
     mailbox.line = line_number;
-    std::size_t i = 0;
-    while (i < line.size()) {
-      while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) {
-        ++i;
-      }
-      std::size_t j = i;
-      while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != '\r') {
-        ++j;
-      }
-      if (j == i) {
-        break;
-      }
-      const std::string address = normalize_envelope_address(line.substr(i, j - i));
-      i = j;
+    for (const std::string_view field : split_fields(line)) {
+      const std::string address = normalize_envelope_address(field);
       if (!split_address(address)) {
         list.errors.push_back(ConfigError{source_name, line_number,
                                           "not an address (local@domain): " + address});

@@ -4,12 +4,13 @@
 #include <algorithm>
 
 #include "rewrite/address.h"
+#include "rewrite/text_input.h"
 #include "text_util.h"
 
 namespace rewrite {
 namespace {
 
-using detail::trim;
+
 
 // The address fields that may be selected: the outbound default plus the other RFC 5322 address fields
 // and the common list-reply fields. Delivered-To and X-Original-To are trace fields and are not here.
@@ -45,7 +46,7 @@ void select_fields(const std::vector<std::string>& names, const char* direction,
     return lowered;
   }();
   for (const std::string& raw : names) {
-    const std::string_view name = trim(raw);
+    const std::string_view name = trim_blanks(raw);
     const std::string where = std::string(direction) + " header list: ";
     if (name.empty()) {
       errors.push_back({source, 0, where + "empty header field name"});
@@ -77,7 +78,7 @@ bool is_never_touched(std::string_view field_name) {
       "return-path", "received", "message-id", "resent-message-id", "in-reply-to", "references",
       "mime-version", "dkim-signature", "domainkey-signature", "authentication-results",
       "x-ms-tnef-correlator", "delivered-to", "x-original-to"};
-  const std::string name = lower_ascii(trim(field_name));
+  const std::string name = lower_ascii(trim_blanks(field_name));
   return contains(fields, name) || name.rfind("content-", 0) == 0 || name.rfind("arc-", 0) == 0;
 }
 
@@ -96,7 +97,7 @@ HeaderPolicy HeaderPolicy::from_lists(const std::vector<std::string>& outbound,
 }
 
 bool HeaderPolicy::allows(std::string_view field_name, Direction direction) const {
-  return contains(names(direction), trim(field_name)) && !is_never_touched(field_name);
+  return contains(names(direction), trim_blanks(field_name)) && !is_never_touched(field_name);
 }
 
 const std::vector<std::string>& HeaderPolicy::names(Direction direction) const {

@@ -1,6 +1,8 @@
 // rule_parser.cpp: parsing of native and Exchange CSV rules files into checked Rule values.
 #include "rule_parser.h"
 
+#include "rewrite/text_input.h"
+
 #include <optional>
 
 #include "gmime_address_list.h"
@@ -179,60 +181,6 @@ void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>
   if (errors.size() == errors_before) rules.push_back(std::move(rule));
 }
 
-// Splits text at white space outside double quotes (so "john doe"@contoso.com is one field).
-std::vector<std::string_view> split_fields(std::string_view line) {
-  std::vector<std::string_view> fields;
-  std::size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    if (i >= line.size()) break;
-    const std::size_t start = i;
-    bool quoted = false;
-    while (i < line.size() && (quoted || (line[i] != ' ' && line[i] != '\t'))) {
-      if (quoted && line[i] == '\\' && i + 1 < line.size()) {
-        ++i;
-      } else if (line[i] == '"') {
-        quoted = !quoted;
-      }
-      ++i;
-    }
-    fields.push_back(line.substr(start, i - start));
-  }
-  return fields;
-}
-
-// Splits a comma- or semicolon-separated domain list, dropping empty items and white space.
-std::vector<std::string> split_list(std::string_view text) {
-  std::vector<std::string> items;
-  std::string current;
-  for (const char c : text) {
-    if (c == ',' || c == ';' || c == ' ' || c == '\t') {
-      if (!current.empty()) items.push_back(std::move(current));
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  if (!current.empty()) items.push_back(std::move(current));
-  return items;
-}
-
-// Removes a '#' comment (at the start of a field, outside double quotes) and the line's trailing CR.
-std::string_view strip_comment(std::string_view line) {
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    if (quoted && line[i] == '\\') {
-      ++i;
-    } else if (line[i] == '"') {
-      quoted = !quoted;
-    } else if (!quoted && line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
-      return line.substr(0, i);
-    }
-  }
-  return line;
-}
-
 // Parses one native-format line (comment already removed) into spec; returns false after reporting errors.
 bool parse_native_line(std::string_view line, int line_number, const std::string& source, RuleSpec& spec,
                        std::vector<ConfigError>& errors) {
@@ -331,7 +279,7 @@ std::optional<CsvColumns> csv_header(std::string_view line) {
   columns.count = fields.size();
   for (std::size_t i = 0; i < fields.size(); ++i) {
     std::string name;
-    for (const char c : trim(fields[i])) name += ascii_lower(c);
+    for (const char c : trim_blanks(fields[i])) name += ascii_lower(c);
     int* column = name == "name"              ? &columns.name
                   : name == "internaladdress" ? &columns.internal
                   : name == "externaladdress" ? &columns.external
@@ -358,7 +306,7 @@ bool parse_csv_line(std::string_view line, const CsvColumns& columns, int line_n
     return fail("expected " + std::to_string(columns.count) + " CSV fields (as the header has), found " +
                 std::to_string(fields.size()));
   }
-  const auto field = [&](int column) { return column < 0 ? std::string() : std::string(trim(fields[column])); };
+  const auto field = [&](int column) { return column < 0 ? std::string() : std::string(trim_blanks(fields[column])); };
   spec.name = field(columns.name);
   spec.internal = field(columns.internal);
   spec.external = field(columns.external);
@@ -389,13 +337,11 @@ void parse_rules_text(std::string_view text, const std::string& source_name, Rul
                       std::vector<Rule>& rules, std::vector<ConfigError>& errors) {
   std::optional<CsvColumns> csv;  // set once the CSV header is read
   bool header_seen = false;
-  LineReader lines(text);
+  TextLines lines(text, source_name);
   std::string_view line;
-  while (lines.next(line)) {
+  while (lines.next(line, errors)) {
     const int line_number = lines.number();
-    if (line_number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.remove_prefix(3);  // UTF-8 BOM
-    const std::string content(trim(strip_comment(line)));
-    if (content.empty()) continue;
+    const std::string content(line);
     if (!header_seen) {
       header_seen = true;
       if (format != RuleFormat::native) csv = csv_header(content);
@@ -406,10 +352,6 @@ void parse_rules_text(std::string_view text, const std::string& source_name, Rul
                           "ExceptionList,OutboundOnly; InternalAddress and ExternalAddress at least)"});
         return;
       }
-    }
-    if (content.find('\0') != std::string::npos) {
-      errors.push_back({source_name, line_number, "NUL byte in line"});
-      continue;
     }
     RuleSpec spec;
     const bool parsed = csv ? parse_csv_line(content, *csv, line_number, source_name, spec, errors)

@@ -2,10 +2,9 @@
 #include "rewrite/rule_table.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "rewrite/address.h"
+#include "rewrite/text_input.h"
 #include "rule_index.h"
 #include "rule_parser.h"
 
@@ -149,20 +148,14 @@ LoadResult RuleTable::parse(std::string_view text, const std::string& source_nam
 }
 
 LoadResult RuleTable::load(const std::string& path, RuleFormat format) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  ConfigError error;
+  const std::optional<std::string> text = read_text_file(path, "rules file", error);
+  if (!text) {
     LoadResult result;
-    result.errors.push_back({path, 0, "cannot open rules file"});
+    result.errors.push_back(std::move(error));
     return result;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    LoadResult result;
-    result.errors.push_back({path, 0, "cannot read rules file"});
-    return result;
-  }
-  return parse(text.str(), path, format);
+  return parse(*text, path, format);
 }
 
 Lookup RuleTable::lookup(std::string_view address, Direction direction) const {

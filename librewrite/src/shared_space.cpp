@@ -1,15 +1,15 @@
 // shared_space.cpp: recipient lists and the per-recipient decision of the shared address space.
 #include "rewrite/shared_space.h"
 
-#include <fstream>
 
 #include "rewrite/address.h"
+#include "rewrite/text_input.h"
 #include "text_util.h"
 
 namespace rewrite {
 namespace {
 
-using detail::trim;
+
 
 // Returns the key a local part is listed and looked up under: lower-cased, in comparable form ("kim" is
 // kim).
@@ -51,22 +51,20 @@ void add_entries(const std::vector<std::pair<int, std::string>>& entries, const 
   }
 }
 
-// Reads one address per line ('#' comments, blank lines skipped); false when the file cannot be read.
-bool read_list(const std::string& path, std::vector<std::pair<int, std::string>>& entries) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    std::string_view text = line;
-    if (const std::size_t hash = text.find('#'); hash != std::string_view::npos && (hash == 0 || text[hash - 1] == ' ' || text[hash - 1] == '\t')) {
-      text = text.substr(0, hash);
-    }
-    text = trim(text);
-    if (!text.empty()) entries.emplace_back(number, std::string(text));
+// Reads one address per line (text_input.h's rules); false after appending the errors.
+bool read_list(const std::string& path, std::vector<std::pair<int, std::string>>& entries,
+               std::vector<ConfigError>& errors) {
+  ConfigError error;
+  const std::optional<std::string> text = read_text_file(path, "recipient list", error);
+  if (!text) {
+    errors.push_back(std::move(error));
+    return false;
   }
-  return !in.bad();
+  const std::size_t before = errors.size();
+  TextLines lines(*text, path);
+  std::string_view line;
+  while (lines.next(line, errors)) entries.emplace_back(lines.number(), std::string(line));
+  return errors.size() == before;
 }
 
 // Checks the settings themselves; returns false after appending errors.
@@ -132,12 +130,8 @@ std::shared_ptr<const SharedSpace> SharedSpace::load(const SharedSpaceSettings& 
   }
   std::vector<std::pair<int, std::string>> local_entries;
   std::vector<std::pair<int, std::string>> cloud_entries;
-  if (!read_list(settings.local_recipients, local_entries)) {
-    errors.push_back({settings.local_recipients, 0, "cannot read recipient list"});
-  }
-  if (!settings.cloud_recipients.empty() && !read_list(settings.cloud_recipients, cloud_entries)) {
-    errors.push_back({settings.cloud_recipients, 0, "cannot read recipient list"});
-  }
+  read_list(settings.local_recipients, local_entries, errors);
+  if (!settings.cloud_recipients.empty()) read_list(settings.cloud_recipients, cloud_entries, errors);
   if (errors.size() != before) return nullptr;
   const std::string& domain = space->settings_.shared_domain;
   add_entries(local_entries, settings.local_recipients, domain, space->local_, space->cloud_,
@@ -170,7 +164,7 @@ std::string SharedSpace::trace_value() const { return settings_.shared_domain + 
 bool SharedSpace::is_loop(const std::vector<std::string>& trace_values, int received_count, std::string& reason) const {
   for (const std::string& value : trace_values) {
     // Ours when it names our shared domain as its first word, whatever routing domain follows.
-    const std::string_view text = trim(value);
+    const std::string_view text = trim_blanks(value);
     const std::string_view domain = text.substr(0, text.find_first_of(" \t\r\n"));
     if (detail::iequals(text, trace_value()) || detail::iequals(domain, settings_.shared_domain)) {
       reason = "message was already forwarded to " + settings_.routing_domain + " once (" + kForwardTraceHeader + ")";

@@ -1,5 +1,5 @@
 // text_util.h (private): ASCII case-insensitive comparison and hashing for domain and address keys, so
-// that lookups compare without copying or lower-casing the input, and white space trimming.
+// that lookups compare without copying or lower-casing the input.
 #pragma once
 
 #include <cstddef>
@@ -32,13 +32,6 @@ inline bool is_dot_atom(std::string_view text) {
     }
   }
   return !after_dot;  // no trailing dot, and not empty
-}
-
-// Returns text without leading and trailing spaces, tabs and CR/LF.
-inline std::string_view trim(std::string_view text) {
-  const std::size_t first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
 }
 
 // True when a and b are equal ignoring ASCII case.
@@ -98,29 +91,5 @@ inline std::uint64_t hash_ignoring_case(std::string_view text) {
   }
   return fold_multiply(hash ^ text.size(), kFinalKey);
 }
-
-// Reads text one line at a time (split at LF; a CR before it stays in the line), counting lines from 1.
-class LineReader {
- public:
-  explicit LineReader(std::string_view text) : text_(text) {}
-
-  // Sets line to the next line and returns true, or returns false at the end of the text.
-  bool next(std::string_view& line) {
-    if (pos_ >= text_.size()) return false;
-    std::size_t end = text_.find('\n', pos_);
-    if (end == std::string_view::npos) end = text_.size();
-    line = text_.substr(pos_, end - pos_);
-    pos_ = end + 1;
-    ++number_;
-    return true;
-  }
-  // The 1-based number of the line last returned by next().
-  int number() const { return number_; }
-
- private:
-  std::string_view text_;
-  std::size_t pos_ = 0;
-  int number_ = 0;
-};
 
 }  // namespace rewrite::detail

@@ -11,7 +11,7 @@ namespace rewrite::tool {
 int run_cases_mode(const Options& options, const RuleTable& table, const SharedSpace* space,
                    std::ostream& out, std::ostream& err) {
   std::string error;
-  const std::optional<std::string> text = read_input(options.cases_file, error);
+  const std::optional<std::string> text = read_input(options.cases_file, "cases file", error);
   if (!text) {
     err << "rewrite-test: " << error << '\n';
     return kExitUsage;

@@ -10,7 +10,7 @@ namespace rewrite::tool {
 int run_check_mode(const Options& options, const RuleTable& table, std::ostream& out,
                    std::ostream& err) {
   std::string error;
-  const std::optional<std::string> text = read_input(options.address_list, error);
+  const std::optional<std::string> text = read_input(options.address_list, "address list", error);
   if (!text) {
     err << "rewrite-test: " << error << '\n';
     return kExitUsage;

@@ -1,19 +1,17 @@
-// input.cpp: reading the tool's input files (messages, cases, address lists) byte for byte.
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
+// SPDX-License-Identifier: BSD-2-Clause
+// input.cpp: reading the tool's input files (messages, cases, address lists) byte for byte, with
+// librewrite's one file reader (text_input.h), or standard input for "-".
 #include <iostream>
-#include <iterator>
 #include <sstream>
 
 #include "modes.h"
+#include "rewrite/text_input.h"
 
 namespace rewrite::tool {
 
-std::optional<std::string> read_input(const std::string& path, std::string& error) {
-  std::ostringstream content;
+std::optional<std::string> read_input(const std::string& path, const std::string& what, std::string& error) {
   if (path == "-") {
+    std::ostringstream content;
     content << std::cin.rdbuf();
     if (std::cin.bad()) {
       error = "cannot read standard input";
@@ -21,22 +19,10 @@ std::optional<std::string> read_input(const std::string& path, std::string& erro
     }
     return content.str();
   }
-  std::error_code ignored;
-  if (std::filesystem::is_directory(path, ignored)) {
-    error = "cannot read " + path + ": is a directory";
-    return std::nullopt;
-  }
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    error = "cannot read " + path + ": " + std::strerror(errno);
-    return std::nullopt;
-  }
-  content << file.rdbuf();
-  if (file.bad()) {
-    error = "cannot read " + path + ": " + std::strerror(errno);
-    return std::nullopt;
-  }
-  return content.str();
+  ConfigError refused;
+  std::optional<std::string> text = read_text_file(path, what, refused);
+  if (!text) error = refused.to_string();
+  return text;
 }
 
 std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }

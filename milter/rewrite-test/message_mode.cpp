@@ -56,7 +56,7 @@ int run_message_mode(const Options& options, const RuleTable& table, const ToolC
     return kExitUsage;
   }
   std::string error;
-  const std::optional<std::string> text = read_input(options.message_file, error);
+  const std::optional<std::string> text = read_input(options.message_file, "message file", error);
   if (!text) {
     err << "rewrite-test: " << error << '\n';
     return kExitUsage;

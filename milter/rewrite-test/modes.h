@@ -16,8 +16,9 @@
 
 namespace rewrite::tool {
 
-// Reads a whole file ("-" is standard input) byte for byte. Returns nullopt and sets error on failure.
-std::optional<std::string> read_input(const std::string& path, std::string& error);
+// Reads a whole file ("-" is standard input) byte for byte; what names it in errors ("cases file").
+// Returns nullopt and sets error ("file: reason") on failure.
+std::optional<std::string> read_input(const std::string& path, const std::string& what, std::string& error);
 
 // Returns the name to show for an input path: "<stdin>" for "-".
 std::string display_name(const std::string& path);

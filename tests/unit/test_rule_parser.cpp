@@ -185,7 +185,7 @@ TEST_CASE("every error is reported at once and rejects the whole table", "[rule_
 TEST_CASE("an unreadable file is one error without a line", "[rule_parser]") {
   const rewrite::LoadResult result = RuleTable::load("/nonexistent/dir/rules");
   REQUIRE(result.errors.size() == 1);
-  CHECK(result.errors[0].to_string() == "/nonexistent/dir/rules: cannot open rules file");
+  CHECK(result.errors[0].to_string() == "/nonexistent/dir/rules: cannot open rules file: No such file or directory");
 }
 
 TEST_CASE("load reads a file and reports its path", "[rule_parser]") {

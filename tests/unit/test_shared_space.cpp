@@ -111,5 +111,5 @@ TEST_CASE("bad settings and list entries are reported with file:line", "[shared_
   settings.local_recipients = "/nonexistent/local";
   errors.clear();
   CHECK_FALSE(SharedSpace::load(settings, "conf", errors));
-  CHECK_THAT(rewrite::format_errors(errors), Catch::Contains("/nonexistent/local: cannot read recipient list"));
+  CHECK_THAT(rewrite::format_errors(errors), Catch::Contains("/nonexistent/local: cannot open recipient list: No such file or directory"));
 }

@@ -382,7 +382,7 @@ TEST_CASE("shared space --check-config validates the lists", "[shared_space_sess
     std::filesystem::remove(local.path());
     std::ostringstream err2;
     CHECK(check_config(parse(base), out, err2) == kExitConfig);
-    CHECK(err2.str() == local.path() + ": cannot read recipient list\n");
+    CHECK(err2.str() == local.path() + ": cannot open recipient list: No such file or directory\n");
   }
 }
 
