@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "cidr.h"
+#include "config.h"
 #include "rewrite/rule_table.h"
 
 namespace rewrite::milter {
@@ -23,11 +23,6 @@ struct ClientInfo {
   std::string hostname;  // the MTA's name for the client ("localhost", "[1.2.3.4]", ...)
   std::string address;   // textual address for inet/inet6, empty otherwise
   unsigned port = 0;     // client port for inet/inet6; 0 in Postfix's non-SMTP emulation
-};
-
-struct ClassifySettings {
-  std::vector<Cidr> internal_hosts;                // default 127.0.0.0/8, ::1/128
-  std::vector<std::string> outbound_daemon_names;  // default ORIGINATING; compared case-insensitively
 };
 
 struct Classification {

@@ -45,7 +45,7 @@ struct Reply {
 struct SessionSettings {
   ClassifySettings classify;
   PlanOptions plan;
-  FailureAction on_failure = FailureAction::tempfail;
+  FailureAction on_failure{};  // from the configuration (its default is the settings table's)
 };
 
 // Decides a message's end; rewrite::decide_end_of_message in production, replaceable in tests.

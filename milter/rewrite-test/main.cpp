@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // main.cpp: rewrite-test(1), the offline tool: loads the rules, then runs the mode the command line
 // asks for. All rewriting logic lives in librewrite; this front end only reads files and prints.
 #include <iostream>
@@ -39,8 +40,8 @@ int run(int argc, const char* const argv[]) {
     return kExitOk;
   }
   ToolConfig config;
-  if (!load_config(options, config, std::cerr)) {
-    return kExitConfig;
+  if (const int status = load_config(options, config, std::cerr); status != kExitOk) {
+    return status;
   }
   const SharedSpace* space = config.space.get();
   const LoadResult loaded = RuleTable::load(config.rules_file, rule_format(options.rules_format));

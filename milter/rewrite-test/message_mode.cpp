@@ -7,39 +7,11 @@
 #include "message_diff.h"
 #include "modes.h"
 #include "rewrite/address.h"
-#include "rewrite/header_policy.h"
 #include "rewrite/message_engine.h"
 #include "rewrite/message_file.h"
 
 namespace rewrite::tool {
 namespace {
-
-// Builds the plan options as the daemon builds them from its configuration: the header lists and DKIM
-// policy of the options, else of the file read with -c, else the defaults. Returns false after
-// printing the errors (only the options' lists can still be wrong: load_config checked the file's).
-bool build_plan_options(const Options& options, const milter::DaemonConfig& file, PlanOptions& plan_options,
-                        std::ostream& err) {
-  milter::DaemonConfig config = file;
-  if (options.outbound_headers) {
-    config.outbound_headers = options.outbound_headers;
-    config.outbound_headers_source = "command line";
-  }
-  if (options.inbound_headers) {
-    config.inbound_headers = options.inbound_headers;
-    config.inbound_headers_source = "command line";
-  }
-  if (options.signed_headers) {
-    config.dkim = *options.signed_headers == "rewrite" ? DkimPolicy::rewrite_signed : DkimPolicy::skip_signed;
-  }
-  std::vector<ConfigError> errors;
-  plan_options.headers = milter::build_header_policy(config, errors);
-  plan_options.dkim = config.dkim;
-  if (!errors.empty()) {
-    err << format_errors(errors);
-    return false;
-  }
-  return true;
-}
 
 // Prints one engine line as the daemon logs it at its default verbosity, without the queue id (the
 // daemon's verbose lines, such as "unchanged (outbound)", are left out).
@@ -51,17 +23,13 @@ void print_line(const LogLine& line, std::ostream& err) {
 
 int run_message_mode(const Options& options, const RuleTable& table, const ToolConfig& config,
                      std::ostream& out, std::ostream& err) {
-  PlanOptions plan_options;
-  if (!build_plan_options(options, config.daemon, plan_options, err)) {
-    return kExitUsage;
-  }
   std::string error;
   const std::optional<std::string> text = read_input(options.message_file, "message file", error);
   if (!text) {
     err << "rewrite-test: " << error << '\n';
     return kExitUsage;
   }
-  render_message(options, table, config.space.get(), plan_options, *text, out, err);
+  render_message(options, table, config.space.get(), config.plan, *text, out, err);
   return kExitOk;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // modes.h: the four things rewrite-test does, each a function from options and a loaded rule table to
 // an exit code; output goes to the given streams so the modes stay testable. Thread safety: none
 // needed (one call per process).
@@ -23,27 +24,26 @@ std::optional<std::string> read_input(const std::string& path, const std::string
 // Returns the name to show for an input path: "<stdin>" for "-".
 std::string display_name(const std::string& path);
 
-// What rewrite-test takes from rewrite-milter.conf(5) (-c) and the shared address space options.
+// What rewrite-test takes from rewrite-milter's settings (-c and the options that name its keys).
 struct ToolConfig {
   std::string rules_file;                    // -r, else the file's `rules`
   std::shared_ptr<const SharedSpace> space;  // null when the shared space is off
-  // The file's settings as the daemon reads them; message mode uses its header lists and DKIM policy
-  // (defaults without -c).
-  milter::DaemonConfig daemon;
+  milter::DaemonConfig daemon;               // the settings as the daemon reads them
+  PlanOptions plan;                          // the header lists and DKIM policy, as the daemon builds them
 };
 
-// Reads -c and the shared address space options with rewrite-milter's parser, checks the header lists
-// as the daemon does and loads the recipient lists. Returns false after printing every error as
-// file:line: reason.
-bool load_config(const Options& options, ToolConfig& config, std::ostream& err);
+// Reads the settings with rewrite-milter's settings module, builds the header policy as the daemon does
+// and loads the recipient lists. Returns kExitOk, or after printing every error as file:line: reason,
+// kExitUsage when every error is in a command-line value, kExitConfig otherwise.
+int load_config(const Options& options, ToolConfig& config, std::ostream& err);
 
 // --outbound ADDR / --inbound ADDR: prints each result and the table's account of the decision, and
 // for inbound addresses the shared space's decision (space may be null).
 int run_address_mode(const Options& options, const RuleTable& table, const SharedSpace* space, std::ostream& out);
 
-// --message FILE: prints the rewritten message (changes to err), or with --diff the unified diff.
-// Header lists and DKIM policy come from the options, else from config.daemon. With a shared space,
-// recipients are refused, forwarded and the trace field added as the milter does.
+// --message FILE: prints the rewritten message (changes to err), or with --diff the unified diff, with
+// config's header lists and DKIM policy. With a shared space, recipients are refused, forwarded and the
+// trace field added as the milter does.
 int run_message_mode(const Options& options, const RuleTable& table, const ToolConfig& config,
                      std::ostream& out, std::ostream& err);
 

@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // options.cpp: parsing rewrite-test's command line (see options.h).
 #include "options.h"
+
+#include "setting_keys.h"
 
 #include <boost/program_options.hpp>
 #include <sstream>
@@ -10,13 +13,15 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-// Returns the description of every option, grouped for --help.
+// Returns the description of every option, grouped for --help. The settings shared with the daemon
+// (rules, header lists, the shared address space) come from its table of keys, help text included.
 po::options_description describe_options() {
   po::options_description general("General options");
   general.add_options()
     ("help,h", "print this help and exit")
-    ("version,V", "print the version and exit")
-    ("rules,r", po::value<std::string>()->value_name("FILE"), "the rules file (rewrite-rules(5))")
+    ("version,V", "print the version and exit");
+  milter::add_setting_options(general, milter::kToolOption, "general");
+  general.add_options()
     ("format", po::value<std::string>()->value_name("FORMAT"),
      "rules file format: detect (default), native or csv");
   po::options_description address("Rewrite one address");
@@ -27,7 +32,7 @@ po::options_description describe_options() {
     ("inbound", po::value<Strings>()->value_name("ADDR")->implicit_value(Strings{""}, "")->composing(),
      "rewrite ADDR as a recipient of inbound mail and explain the decision; with --message, treat "
      "the message as inbound");
-  po::options_description message("Rewrite a message");
+  po::options_description message("Rewrite a message (settings given here win over -c)");
   message.add_options()
     ("message", po::value<std::string>()->value_name("FILE"),
      "rewrite the message in FILE (- for standard input) and print it")
@@ -35,31 +40,18 @@ po::options_description describe_options() {
      "envelope sender (default: the null sender <>)")
     ("rcpt", po::value<Strings>()->value_name("ADDR")->composing(),
      "envelope recipient (repeatable)")
-    ("diff", "print a unified diff of the envelope and header changes instead of the message")
-    ("outbound-headers", po::value<Strings>()->value_name("LIST")->composing(),
-     "header fields rewritten in outbound mail (as rewrite-milter.conf(5); wins over -c)")
-    ("inbound-headers", po::value<Strings>()->value_name("LIST")->composing(),
-     "header fields rewritten in inbound mail (default: none; wins over -c)")
-    ("signed-headers", po::value<std::string>()->value_name("POLICY"),
-     "fields covered by a DKIM signature: skip (default) or rewrite (wins over -c)");
+    ("diff", "print a unified diff of the envelope and header changes instead of the message");
+  milter::add_setting_options(message, milter::kToolOption, "message");
   po::options_description check("Test a rule table");
   check.add_options()
     ("cases", po::value<std::string>()->value_name("FILE"),
      "run the expected cases in FILE (`outbound|inbound INPUT EXPECTED` lines)")
     ("check-addresses", po::value<std::string>()->value_name("FILE"),
      "check the rules against the organisation's addresses in FILE (one mailbox per line)");
-  po::options_description shared("Shared address space (as rewrite-milter.conf(5))");
-  shared.add_options()
-    ("config,c", po::value<std::string>()->value_name("FILE"),
-     "read rewrite-milter's configuration file: its shared address space settings, header lists "
-     "and signed-headers (options given here win), and its rules file unless -r is given")
-    ("shared-domain", po::value<std::string>()->value_name("DOMAIN"), "the shared domain (turns the shared space on)")
-    ("routing-domain", po::value<std::string>()->value_name("DOMAIN"), "the cloud routing domain")
-    ("local-recipients", po::value<std::string>()->value_name("FILE"), "the local mailboxes")
-    ("cloud-recipients", po::value<std::string>()->value_name("FILE"), "the cloud users")
-    ("forward-unknown", po::value<std::string>()->value_name("yes|no"), "forward unlisted recipients (default no)")
-    ("authoritative", po::value<std::string>()->value_name("yes|no"), "refuse unknown recipients (default yes)")
-    ("max-received", po::value<std::string>()->value_name("N"), "loop guard: Received fields allowed (default 30)");
+  po::options_description shared("rewrite-milter's configuration and the shared address space "
+                                 "(as rewrite-milter.conf(5); -c also supplies the header lists, "
+                                 "signed-headers and, unless -r is given, the rules file)");
+  milter::add_setting_options(shared, milter::kToolOption, "shared");
   po::options_description all;
   all.add(general).add(address).add(message).add(check).add(shared);
   return all;
@@ -78,17 +70,6 @@ std::string help_text(const po::options_description& description) {
       << description
       << "\nExit status: 0 ok, 1 case mismatch or finding, 2 usage error, 78 rules file errors.\n";
   return out.str();
-}
-
-// Returns the values of a repeatable option joined into one list of header names.
-std::vector<std::string> header_list(const po::variable_value& value) {
-  std::vector<std::string> names;
-  for (const std::string& item : value.as<Strings>()) {
-    for (std::string& name : split_header_list(item)) {
-      names.push_back(std::move(name));
-    }
-  }
-  return names;
 }
 
 // Returns true when any of the values is non-empty (an address was given).
@@ -159,21 +140,21 @@ std::string interpret(const po::variables_map& vm, Options& options) {
       return "nothing to do: give --outbound, --inbound, --message, --cases or --check-addresses";
     }
   }
-  for (const char* name : {"shared-domain", "routing-domain", "local-recipients", "cloud-recipients",
-                           "forward-unknown", "authoritative", "max-received"}) {
-    if (vm.count(name)) {
-      options.shared_space_args.push_back(std::string("--") + name);
-      options.shared_space_args.push_back(vm[name].as<std::string>());
+  // The daemon's settings given here, passed to its reader as a command line over -c.
+  for (const milter::SettingKey& key : milter::setting_keys()) {
+    if ((key.offered & milter::kToolOption) == 0 || !vm.count(key.name)) continue;
+    if (key.name == "config") {
+      options.config_file = vm[key.name].as<std::string>();
+    } else if (key.list) {
+      std::string joined;
+      for (const std::string& value : vm[key.name].as<Strings>()) joined += (joined.empty() ? "" : ",") + value;
+      options.settings[key.name] = joined;
+    } else {
+      options.settings[key.name] = vm[key.name].as<std::string>();
     }
   }
-  if (vm.count("config")) {
-    options.config_file = vm["config"].as<std::string>();
-  }
-  if (!vm.count("rules") && options.config_file.empty()) {
+  if (!options.settings.count("rules") && options.config_file.empty()) {
     return "a rules file is required (-r FILE, or -c FILE naming one)";
-  }
-  if (vm.count("rules")) {
-    options.rules_file = vm["rules"].as<std::string>();
   }
   if (vm.count("format")) {
     options.rules_format = vm["format"].as<std::string>();
@@ -189,41 +170,10 @@ std::string interpret(const po::variables_map& vm, Options& options) {
     options.recipients = vm["rcpt"].as<Strings>();
   }
   options.diff = vm.count("diff") > 0;
-  if (vm.count("outbound-headers")) {
-    options.outbound_headers = header_list(vm["outbound-headers"]);
-  }
-  if (vm.count("inbound-headers")) {
-    options.inbound_headers = header_list(vm["inbound-headers"]);
-  }
-  if (vm.count("signed-headers")) {
-    options.signed_headers = vm["signed-headers"].as<std::string>();
-    if (*options.signed_headers != "skip" && *options.signed_headers != "rewrite") {
-      return "--signed-headers must be skip or rewrite, not " + *options.signed_headers;
-    }
-  }
   return "";
 }
 
 }  // namespace
-
-std::vector<std::string> split_header_list(const std::string& text) {
-  std::vector<std::string> items;
-  std::string current;
-  for (const char c : text) {
-    if (c == ',' || c == ' ' || c == '\t') {
-      if (!current.empty()) {
-        items.push_back(current);
-        current.clear();
-      }
-    } else {
-      current += c;
-    }
-  }
-  if (!current.empty()) {
-    items.push_back(current);
-  }
-  return items;
-}
 
 ParsedOptions parse_options(int argc, const char* const argv[]) {
   ParsedOptions parsed;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // options.h: the command line of rewrite-test(1), parsed with Boost.Program_options into one plain
 // struct, and the mode it asks for. Thread safety: plain values and pure functions.
 #pragma once
@@ -5,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "config.h"
 
 namespace rewrite::tool {
 
@@ -18,7 +21,6 @@ enum class Mode { help, version, address, message, cases, check };
 
 struct Options {
   Mode mode = Mode::help;
-  std::string rules_file;
   std::string rules_format = "detect";          // detect, native or csv
   std::vector<std::string> outbound_addresses;  // address mode
   std::vector<std::string> inbound_addresses;   // address mode
@@ -27,16 +29,12 @@ struct Options {
   std::string mail_from;                        // message mode; "" is the null sender
   std::vector<std::string> recipients;          // message mode
   bool diff = false;
-  // Unset: as rewrite-milter.conf(5) given with -c says, else the daemon's default.
-  std::optional<std::vector<std::string>> outbound_headers;
-  std::optional<std::vector<std::string>> inbound_headers;
-  std::optional<std::string> signed_headers;  // skip or rewrite
   std::string cases_file;
   std::string address_list;
-  // A rewrite-milter.conf(5) file ("" when none) and the shared address space keys given as options,
-  // passed to the daemon's own parser as "--key value" pairs.
+  // A rewrite-milter.conf(5) file ("" when none), and the daemon's settings given as options (rules,
+  // header lists, signed-headers, the shared address space), which win over the file's.
   std::string config_file;
-  std::vector<std::string> shared_space_args;
+  milter::CommandLineSettings settings;
   std::string help_text;
 };
 
@@ -49,8 +47,5 @@ struct ParsedOptions {
 
 // Parses argv (argv[0] is the program name). Never throws; a usage problem is returned in error.
 ParsedOptions parse_options(int argc, const char* const argv[]);
-
-// Splits a header list on commas and white space, dropping empty items.
-std::vector<std::string> split_header_list(const std::string& text);
 
 }  // namespace rewrite::tool

@@ -17,6 +17,7 @@
 #include "mta_actions.h"
 #include "rewrite/address.h"
 #include "rewrite/message_file.h"
+#include "rewrite/text_input.h"
 #include "rule_store.h"
 #include "session.h"
 
@@ -176,7 +177,7 @@ Differential::Differential(const Setup& setup) : state_(std::make_unique<State>(
   if (space) state_->space = SharedSpace::load(*space, "differential", errors);
   milter::DaemonConfig config;
   if (!setup.inbound_headers.empty()) {
-    config.inbound_headers = milter::split_list(setup.inbound_headers);
+    config.inbound_headers = split_list(setup.inbound_headers);
     config.inbound_headers_source = "differential";
   }
   state_->settings.plan.headers = milter::build_header_policy(config, errors);

@@ -42,7 +42,7 @@ TEST_CASE("defaults with only a rules file", "[config]") {
   CHECK(outcome.mode == ConfigOutcome::Mode::run);
   const DaemonConfig& c = outcome.config;
   CHECK(c.rules_file == "/etc/rules");
-  CHECK(c.socket == kDefaultSocket);
+  CHECK(c.socket == "unix:/run/rewrite-milter/rewrite-milter.sock");  // the documented default
   CHECK(c.on_failure == FailureAction::tempfail);
   CHECK(c.dkim == DkimPolicy::skip_signed);
   REQUIRE(c.classify.internal_hosts.size() == 2);
@@ -121,7 +121,7 @@ TEST_CASE("configuration file errors carry file:line", "[config]") {
 TEST_CASE("a missing default file is fine, a missing explicit file is an error", "[config]") {
   CHECK(parse({"-r", "/r"}, "/nonexistent/default.conf").errors.empty());
   const ConfigOutcome outcome = parse({"-r", "/r", "-c", "/nonexistent/explicit.conf"});
-  CHECK(messages(outcome) == std::vector<std::string>{"/nonexistent/explicit.conf: cannot open: No such file or directory"});
+  CHECK(messages(outcome) == std::vector<std::string>{"/nonexistent/explicit.conf: cannot open configuration file: No such file or directory"});
   SECTION("the default file is read when present") {
     TempFile conf("default.conf", "rules = /from-default\n");
     const ConfigOutcome with_default = parse({}, conf.path());

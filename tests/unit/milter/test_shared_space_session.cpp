@@ -345,10 +345,10 @@ TEST_CASE("shared space configuration: defaults, file keys, command line and err
     std::vector<std::string> got;
     for (const ConfigError& e : outcome.errors) got.push_back(e.to_string());
     CHECK(got == std::vector<std::string>{
-                     conf.path() + ":2: shared-domain: needs routing-domain as well",
-                     conf.path() + ":2: shared-domain: needs local-recipients as well",
                      conf.path() + ":3: authoritative: 'maybe' is not yes or no",
                      conf.path() + ":4: max-received: '0' is not a number from 1 to 9999",
+                     conf.path() + ":2: shared-domain: needs routing-domain as well",
+                     conf.path() + ":2: shared-domain: needs local-recipients as well",
                      conf.path() + ":2: shared-domain: needs cloud-recipients unless forward-unknown is yes"});
     CHECK_FALSE(outcome.config.shared_space);
   }

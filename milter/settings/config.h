@@ -1,6 +1,8 @@
-// config.h: the daemon's settings, read from the command line and from the configuration file
-// (rewrite-milter.conf(5): `key = value` lines, the same keys as the long options without the dashes).
-// The command line wins over the file. Every problem is reported as `file:line: reason`
+// SPDX-License-Identifier: BSD-2-Clause
+// config.h: the settings of rewrite-milter.conf(5), as the daemon and rewrite-test both read them: the
+// configuration file (`key = value` lines, the same keys as the long options without the dashes, read
+// with librewrite's text reader) merged with a command line, which wins, then each value parsed by its
+// key's parser from setting_keys.h, defaults included. Every problem is reported as `file:line: reason`
 // (`command line: reason` for options). Thread safety: plain values and pure functions.
 #pragma once
 
@@ -9,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "classify.h"
+#include "cidr.h"
 #include "rewrite/config_error.h"
 #include "rewrite/message_plan.h"
 #include "rewrite/shared_space.h"
@@ -17,7 +19,12 @@
 namespace rewrite::milter {
 
 inline constexpr const char* kDefaultConfigFile = "/etc/rewrite-milter/rewrite-milter.conf";
-inline constexpr const char* kDefaultSocket = "unix:/run/rewrite-milter/rewrite-milter.sock";
+
+// Who counts as a trusted (outbound) client; see classify.h.
+struct ClassifySettings {
+  std::vector<Cidr> internal_hosts;
+  std::vector<std::string> outbound_daemon_names;  // compared case-insensitively
+};
 
 // What the daemon answers when something goes wrong inside it.
 enum class FailureAction { tempfail, accept, reject };
@@ -25,17 +32,19 @@ enum class FailureAction { tempfail, accept, reject };
 // Returns "tempfail", "accept" or "reject".
 const char* to_string(FailureAction action);
 
+// The settings; each default is the table's (setting_keys.cpp), applied by parse_config and
+// load_settings, so a DaemonConfig made any other way holds no defaults.
 struct DaemonConfig {
-  std::string config_file = kDefaultConfigFile;
-  std::string socket = kDefaultSocket;  // already in libmilter syntax (unix:/path, inet:port@host)
+  std::string config_file;
+  std::string socket;  // already in libmilter syntax (unix:/path, inet:port@host)
   std::string rules_file;
   ClassifySettings classify;
   std::optional<std::vector<std::string>> outbound_headers;  // unset: the HeaderPolicy default
   std::optional<std::vector<std::string>> inbound_headers;
   std::string outbound_headers_source;  // "file:line" or "command line", for messages
   std::string inbound_headers_source;
-  DkimPolicy dkim = DkimPolicy::skip_signed;
-  FailureAction on_failure = FailureAction::tempfail;
+  DkimPolicy dkim{};
+  FailureAction on_failure{};
   std::string user;
   std::string group;
   std::string pid_file;
@@ -58,17 +67,23 @@ struct ConfigOutcome {
   std::string help_text;  // for Mode::help and for usage errors
 };
 
-// Parses argv (argv[0] is the program name) and the configuration file it names (or default_file; a
-// missing default file is fine, a missing explicit one is an error). Never throws.
+// Parses the daemon's argv (argv[0] is the program name) and the configuration file it names (or
+// default_file; a missing default file is fine, a missing explicit one is an error). Never throws.
 ConfigOutcome parse_config(int argc, const char* const argv[], const std::string& default_file = kDefaultConfigFile);
+
+// Settings given on a command line: key -> value, as the front end parsed them.
+using CommandLineSettings = std::map<std::string, std::string>;
+
+// Reads config_file (none when empty; a missing file is an error only when explicit_file) and merges
+// command_line over it, then parses every value and applies the defaults. Errors go to errors. The
+// daemon's parse_config and rewrite-test both call this. Never throws.
+DaemonConfig load_settings(const std::string& config_file, bool explicit_file,
+                           const CommandLineSettings& command_line, std::vector<ConfigError>& errors);
 
 // Converts a socket specification to libmilter syntax: Postfix style "inet:HOST:PORT" becomes
 // "inet:PORT@HOST" ("inet:[v6]:PORT" becomes "inet6:PORT@v6"); "unix:", "local:", "inet:PORT@HOST",
 // "inet6:PORT@HOST" and "inet:PORT" pass unchanged. Returns nullopt and sets error when malformed.
 std::optional<std::string> normalize_socket_spec(const std::string& spec, std::string& error);
-
-// Splits a list on commas and white space, dropping empty items.
-std::vector<std::string> split_list(const std::string& text);
 
 // Builds the header policy from the configured lists (defaults where unset); errors carry the
 // setting's location.

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// setting_keys.cpp: the table of every setting, its parser and its default (see setting_keys.h).
+#include "setting_keys.h"
+
+#include <boost/program_options.hpp>
+
+#include <optional>
+
+#include "config.h"
+#include "rewrite/header_policy.h"
+#include "rewrite/text_input.h"
+
+namespace po = boost::program_options;
+
+namespace rewrite::milter {
+
+ConfigError Setting::error(const std::string& key, const std::string& reason) const {
+  if (file == kCommandLine) return {file, 0, "--" + key + ": " + reason};
+  if (file == kDefaultSource) return {file, 0, key + ": " + reason};
+  return {file, line, key + ": " + reason};
+}
+
+std::string Setting::location() const {
+  return (file == kCommandLine || file == kDefaultSource) ? file : file + ":" + std::to_string(line);
+}
+
+namespace {
+
+// Parses a yes/no value.
+std::optional<bool> parse_bool(const std::string& value) {
+  if (value == "yes" || value == "true" || value == "on" || value == "1") return true;
+  if (value == "no" || value == "false" || value == "off" || value == "0") return false;
+  return std::nullopt;
+}
+
+// Returns "yes" or "no".
+std::string yes_no(bool value) { return value ? "yes" : "no"; }
+
+// Returns the items joined with ", ".
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// The parsers, one per key: each stores a value or reports it at its location.
+
+void parse_config_file(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.config_file = s.value; }
+
+void parse_socket(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  std::string error;
+  if (auto spec = normalize_socket_spec(s.value, error)) t.config.socket = *spec;
+  else errors.push_back(s.error("socket", error));
+}
+
+void parse_rules(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.rules_file = s.value; }
+
+void parse_internal_hosts(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  t.config.classify.internal_hosts.clear();
+  for (const std::string& item : split_list(s.value)) {
+    std::string error;
+    if (auto network = parse_cidr(item, error)) t.config.classify.internal_hosts.push_back(*network);
+    else errors.push_back(s.error("internal-hosts", error));
+  }
+}
+
+void parse_daemon_names(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) {
+  t.config.classify.outbound_daemon_names = split_list(s.value);
+}
+
+void parse_outbound_headers(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) {
+  t.config.outbound_headers = split_list(s.value);
+  t.config.outbound_headers_source = s.location();
+}
+
+void parse_inbound_headers(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) {
+  t.config.inbound_headers = split_list(s.value);
+  t.config.inbound_headers_source = s.location();
+}
+
+void parse_signed_headers(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  if (s.value == "skip") t.config.dkim = DkimPolicy::skip_signed;
+  else if (s.value == "rewrite") t.config.dkim = DkimPolicy::rewrite_signed;
+  else errors.push_back(s.error("signed-headers", "'" + s.value + "' is not skip or rewrite"));
+}
+
+void parse_on_failure(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  if (s.value == "tempfail") t.config.on_failure = FailureAction::tempfail;
+  else if (s.value == "accept") t.config.on_failure = FailureAction::accept;
+  else if (s.value == "reject") t.config.on_failure = FailureAction::reject;
+  else errors.push_back(s.error("on-failure", "'" + s.value + "' is not tempfail, accept or reject"));
+}
+
+void parse_shared_domain(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.space.shared_domain = s.value; }
+void parse_routing_domain(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.space.routing_domain = s.value; }
+void parse_local_recipients(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.space.local_recipients = s.value; }
+void parse_cloud_recipients(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.space.cloud_recipients = s.value; }
+
+void parse_forward_unknown(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  if (const auto flag = parse_bool(s.value)) t.space.forward_unknown = *flag;
+  else errors.push_back(s.error("forward-unknown", "'" + s.value + "' is not yes or no"));
+}
+
+void parse_authoritative(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  if (const auto flag = parse_bool(s.value)) t.space.authoritative = *flag;
+  else errors.push_back(s.error("authoritative", "'" + s.value + "' is not yes or no"));
+}
+
+void parse_max_received(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  const bool digits = !s.value.empty() && s.value.size() <= 4 &&
+                      s.value.find_first_not_of("0123456789") == std::string::npos;
+  if (digits && std::stoi(s.value) >= 1) t.space.max_received = std::stoi(s.value);
+  else errors.push_back(s.error("max-received", "'" + s.value + "' is not a number from 1 to 9999"));
+}
+
+void parse_user(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.user = s.value; }
+void parse_group(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.group = s.value; }
+void parse_pid_file(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.pid_file = s.value; }
+
+void parse_foreground(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  if (const auto flag = parse_bool(s.value)) t.config.foreground = *flag;
+  else errors.push_back(s.error("foreground", "'" + s.value + "' is not yes or no"));
+}
+
+void parse_verbose(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  if (s.value.size() == 1 && s.value[0] >= '0' && s.value[0] <= '9') t.config.verbosity = s.value[0] - '0';
+  else if (const auto flag = parse_bool(s.value)) t.config.verbosity = *flag ? 1 : 0;
+  else errors.push_back(s.error("verbose", "'" + s.value + "' is not a number"));
+}
+
+// Builds the table. The shared space's defaults are those of SharedSpaceSettings, the outbound header
+// list's that of HeaderPolicy, so each is written in one place.
+std::vector<SettingKey> build_table() {
+  const SharedSpaceSettings space;
+  std::vector<SettingKey> keys = {
+      {"config", 'c', "FILE",
+       std::string("configuration file, rewrite-milter.conf(5) (rewrite-milter reads ") + kDefaultConfigFile +
+           " when none is given)",
+       "", kBothOptions, "shared", false, false, parse_config_file},
+      {"socket", 's', "SOCKET", "milter socket: unix:/path, inet:PORT@HOST or inet:HOST:PORT",
+       "unix:/run/rewrite-milter/rewrite-milter.sock", kDaemonOption, "", true, false, parse_socket},
+      {"rules", 'r', "FILE", "rules file, rewrite-rules(5)", "", kBothOptions, "general", true, false, parse_rules},
+      {"internal-hosts", 0, "LIST", "trusted client networks, CIDR list", "127.0.0.0/8,::1/128", kDaemonOption,
+       "", true, true, parse_internal_hosts},
+      {"outbound-daemon-names", 0, "LIST", "{daemon_name} values that mark outbound mail", "ORIGINATING",
+       kDaemonOption, "", true, true, parse_daemon_names},
+      {"outbound-headers", 0, "LIST", "header fields rewritten in outbound mail", "", kBothOptions, "message", true,
+       true, parse_outbound_headers},
+      {"inbound-headers", 0, "LIST", "header fields rewritten in inbound mail (default none)", "", kBothOptions,
+       "message", true, true, parse_inbound_headers},
+      {"signed-headers", 0, "POLICY", "fields covered by a DKIM signature: skip or rewrite", "skip", kBothOptions,
+       "message", true, false, parse_signed_headers},
+      {"on-failure", 0, "ACTION", "on internal errors: tempfail, accept or reject", "tempfail", kDaemonOption, "",
+       true, false, parse_on_failure},
+      {"shared-domain", 0, "DOMAIN", "shared address space: the shared domain (unset: off)", "", kBothOptions,
+       "shared", true, false, parse_shared_domain},
+      {"routing-domain", 0, "DOMAIN", "shared address space: the cloud routing domain", "", kBothOptions, "shared",
+       true, false, parse_routing_domain},
+      {"local-recipients", 0, "FILE", "shared address space: file of local mailboxes", "", kBothOptions, "shared",
+       true, false, parse_local_recipients},
+      {"cloud-recipients", 0, "FILE", "shared address space: file of cloud users", "", kBothOptions, "shared", true,
+       false, parse_cloud_recipients},
+      {"forward-unknown", 0, "yes|no", "shared address space: forward unlisted recipients",
+       yes_no(space.forward_unknown), kBothOptions, "shared", true, false, parse_forward_unknown},
+      {"authoritative", 0, "yes|no", "shared address space: refuse unknown recipients", yes_no(space.authoritative),
+       kBothOptions, "shared", true, false, parse_authoritative},
+      {"max-received", 0, "N", "shared address space: Received fields allowed on forwarded mail",
+       std::to_string(space.max_received), kBothOptions, "shared", true, false, parse_max_received},
+      {"user", 'u', "USER", "user to run as", "", kDaemonOption, "", true, false, parse_user},
+      {"group", 'g', "GROUP", "group to run as", "", kDaemonOption, "", true, false, parse_group},
+      {"pid-file", 'p', "FILE", "write the process id to this file", "", kDaemonOption, "", true, false,
+       parse_pid_file},
+      {"foreground", 'f', "", "stay in the foreground, log to stderr too", "no", kDaemonOption, "", true, false,
+       parse_foreground},
+      {"verbose", 'v', "", "more logging; twice for debug", "0", kDaemonOption, "", true, false, parse_verbose},
+  };
+  for (SettingKey& key : keys) {
+    if (key.name == "outbound-headers") key.help += " (default " + joined(default_outbound_headers()) + ")";
+  }
+  return keys;
+}
+
+}  // namespace
+
+const std::vector<SettingKey>& setting_keys() {
+  static const std::vector<SettingKey> table = build_table();
+  return table;
+}
+
+const SettingKey* find_setting_key(std::string_view name) {
+  for (const SettingKey& key : setting_keys()) {
+    if (key.name == name) return &key;
+  }
+  return nullptr;
+}
+
+void add_setting_options(po::options_description& description, Offer offer, const std::string& group) {
+  for (const SettingKey& key : setting_keys()) {
+    if ((key.offered & offer) == 0 || (!group.empty() && key.group != group)) continue;
+    const std::string names = key.short_name != 0 ? key.name + "," + key.short_name : key.name;
+    std::string help = key.help;
+    if (!key.default_value.empty() && !key.value_name.empty()) help += " (default " + key.default_value + ")";
+    if (key.value_name.empty()) {
+      description.add_options()(names.c_str(), po::bool_switch(), help.c_str());
+    } else if (key.list) {
+      description.add_options()(names.c_str(),
+                                po::value<std::vector<std::string>>()->value_name(key.value_name)->composing(),
+                                help.c_str());
+    } else {
+      description.add_options()(names.c_str(), po::value<std::string>()->value_name(key.value_name), help.c_str());
+    }
+  }
+}
+
+}  // namespace rewrite::milter
