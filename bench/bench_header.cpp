@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // bench_header.cpp: rewrite_header_value on a typical From, a 20-address To and a header that needs no
 // change, against two baselines measured on the same values in the same run: a std::string copy and a
 // plain GMime parse (internet_address_list_parse), the least a correct rewriter must do.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // bench_load.cpp: RuleTable::parse of a 10k and a 1M rule table (time, and resident memory the table
 // keeps), against a baseline that only splits the same text into lines and copies two fields of each:
 // the least any loader has to do. Counters: rss_delta_MB (resident memory added by the live table,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // bench_lookup.cpp: RuleTable::lookup for each kind of hit and a miss, on tables of 10, 10k and 1M rules.
 // The baseline is the same probe on the 10-rule table; bench/ratios.py divides by it. Each run cycles
 // through 4096 different probe addresses spread over the table, so large tables pay their cache misses.

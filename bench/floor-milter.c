@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 /* floor-milter.c: a filter that does nothing and speaks the milter protocol without libmilter: one
  * thread, poll() over every connection, one read() per burst of packets. It negotiates exactly like
  * rewrite-milter (same actions, skipped events, no-reply flags and macro lists, plus no reply at

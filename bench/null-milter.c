@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 /* null-milter.c: a libmilter filter that does nothing, negotiated exactly like rewrite-milter (same
  * actions, same skipped events and no-reply flags, same macro lists). bench/postfix-throughput compiles
  * it for its `null-milter` configuration: the cost of the milter protocol itself, the floor any

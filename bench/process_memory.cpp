@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // process_memory.cpp: reading the resident set size from /proc/self/statm and getrusage.
 #include "process_memory.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // process_memory.h: the resident memory of this process, for reporting what a rule table costs.
 #pragma once
 

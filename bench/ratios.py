@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """ratios.py: reads Google Benchmark JSON files from bench_lookup, bench_header and bench_load and prints
 each result as a ratio against its baseline from the same run (CPU time, so that other load on the
 machine distorts less), next to the absolute figure the targets are stated in."""

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // rule_table_text.cpp: generating synthetic rules-file text and matching probe addresses.
 #include "rule_table_text.h"
 

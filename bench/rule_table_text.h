@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // rule_table_text.h: synthetic rule tables for the benchmarks, generated in memory as rules-file text,
 // and probe addresses that hit (or miss) known rules of each kind. Deterministic: the same size always
 // gives the same text and the same probes.

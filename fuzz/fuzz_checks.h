@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fuzz_checks.h: properties the fuzz targets check on every input, written from the specification
 // (rewrite-rules(5), header_rewriter.h, message_file.h). A violated property aborts with a message, so
 // libFuzzer records it as a crash like any sanitizer finding.

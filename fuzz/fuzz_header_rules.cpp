@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fuzz_header_rules.cpp: rules and header value both from the input, split at the first line "%%"
 // (rules text before it, the header value after it; without it the whole input is both). When the rules
 // load, rewrite_header_value must keep the properties of fuzz_checks.h in both directions.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fuzz_header_value.cpp: rewrite_header_value on arbitrary bytes as a header value, with the seed rules
 // of rewrite-rules(5), in both directions; results must keep the properties of fuzz_checks.h.
 #include <cstddef>

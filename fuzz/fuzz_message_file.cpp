@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fuzz_message_file.cpp: the message file splitter (message_file.h) and the message plan on arbitrary
 // bytes as a message. Splitting must give back every byte; applying the outbound plan with the seed
 // rules must change only the planned fields, which read back with exactly the planned values.
@@ -7,7 +8,7 @@
 #include <string_view>
 
 #include "fuzz_checks.h"
-#include "rewrite/message_file.h"
+#include "rewrite/offline/message_file.h"
 #include "rewrite/message_plan.h"
 
 using rewrite_fuzz::require;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // fuzz_rules_native.cpp: RuleTable::parse on arbitrary bytes read as a native rules file; a table that loads must
 // answer lookups for its own rules as rewrite-rules(5) says (fuzz_checks.h).
 #include <cstddef>

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """make_corpus.py: writes the checked-in seed corpus of hostile inputs in fuzz/corpus/TARGET/. Run it
 again after changing it; the fuzzers themselves only ever add inputs to build-fuzz/corpus/."""
 import os

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """demo.py: shows rewrite-milter at work on a real, private Postfix on 127.0.0.1.
 
 It starts a capture sink, the rewrite-milter daemon (from ./build unless REWRITE_MILTER or --milter

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // address.cpp: splitting and normalising single addr-specs (see address.h).
 #include "rewrite/address.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // address_list_scan.cpp: the raw-text scan of an address-list header value (see address_list_scan.h).
 #include "address_list_scan.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // address_list_scan.h (private): a byte-level scan of a raw address-list header value, independent of
 // GMime. It checks that quotes, comments, angle and square brackets balance, and finds the addr-spec
 // tokens (those with an '@' outside quoted strings and comments) with their exact byte spans, so that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // config_error.cpp: formatting of configuration errors as `file:line: reason`.
 #include "rewrite/config_error.h"
 

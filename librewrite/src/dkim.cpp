@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // dkim.cpp: reading the h= tag of DKIM-Signature values (RFC 6376 3.2 tag-list, 3.5 h=).
 #include "rewrite/dkim.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // gmime_address_list.cpp: address-list parsing with GMime (see gmime_address_list.h).
 #include "gmime_address_list.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // gmime_address_list.h (private): the one place where librewrite calls GMime to parse an address list.
 // Each call builds its own GMimeParserOptions with a warning callback, so no mutable GMime object is
 // shared between threads, and every GMime warning is reported instead of being silently absorbed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // header_policy.cpp: the header fields each direction may rewrite, and the ones never touched.
 #include "rewrite/header_policy.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // header_rewriter.cpp: rewriting the addresses of one address-list header value in place.
 //
 // GMime decides what the addresses are; the raw text is only edited where an addr-spec changes. The two

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // message_plan.cpp: computing every envelope and header edit of one message before any is applied.
 #include "rewrite/message_plan.h"
 

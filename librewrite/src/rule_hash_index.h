@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // rule_hash_index.h (private): a flat open-addressing hash index from a 64-bit key hash to a 32-bit value
 // (a rule number). It keeps no keys: a slot is {the hash's upper 32 bits, value}, 8 bytes, and the caller
 // confirms a candidate against its own copy of the key, which happens only when the stored bits match.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // rule_index.h (private): the hash indexes a RuleTable is searched through. Each maps a key's hash to a
 // rule number and confirms a candidate against the table's own rule, ignoring ASCII case, so a lookup
 // copies nothing. Filled once by the table's constructor (rule_table.cpp), read-only afterwards.

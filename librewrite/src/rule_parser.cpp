@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // rule_parser.cpp: parsing of native and Exchange CSV rules files into checked Rule values.
 #include "rule_parser.h"
 

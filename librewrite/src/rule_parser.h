@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // rule_parser.h (private): turns the text of a rules file, native or Exchange CSV, into Rule values,
 // checking each rule on its own. Checks that need the whole table (duplicates, unique bidirectional
 // external addresses) are made while the index is built, in rule_table.cpp.

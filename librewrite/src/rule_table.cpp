@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // rule_table.cpp: building a RuleTable (whole-table validation and indexes) and the mail-time lookup.
 #include "rewrite/rule_table.h"
 

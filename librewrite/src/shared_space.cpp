@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // shared_space.cpp: recipient lists and the per-recipient decision of the shared address space.
 #include "rewrite/shared_space.h"
 

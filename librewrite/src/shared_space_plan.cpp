@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // shared_space_plan.cpp: the shared address space applied to one message (see shared_space_plan.h).
 #include "rewrite/shared_space_plan.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // text_util.h (private): ASCII case-insensitive comparison and hashing for domain and address keys, so
 // that lookups compare without copying or lower-casing the input.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // classify.cpp: outbound/inbound decision for a message (see classify.h).
 #include "classify.h"
 

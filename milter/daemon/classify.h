@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // classify.h: decides whether a message is outbound (from a trusted client: internal host, authenticated,
 // marked by a daemon name, or submitted locally) or inbound, and says why. See rewrite-milter(8),
 // OPERATION. Thread safety: pure function of its inputs.

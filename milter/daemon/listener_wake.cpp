@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // listener_wake.cpp: connect-and-close to the daemon's own milter socket (see listener_wake.h).
 #include "listener_wake.h"
 

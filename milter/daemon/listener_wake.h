@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // listener_wake.h: one connection to the daemon's own milter socket. libmilter's listener checks for a
 // stop request only between waits of up to five seconds; a connection ends that wait, so SIGTERM
 // stops the daemon at once. No libmilter here.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // logger.cpp: syslog/stderr and in-memory loggers (see logger.h).
 #include "logger.h"
 

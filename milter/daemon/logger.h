@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // logger.h: where the daemon's log lines go. Syslog (facility mail, ident rewrite-milter) in production,
 // plus stderr in the foreground; a capturing logger in tests. Lines follow `QUEUEID: event: detail`.
 // Thread safety: log() may be called from any thread.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // main.cpp: rewrite-milter(8) entry point: reads the configuration, loads the rules, opens the milter
 // socket, detaches and drops privileges, and runs libmilter in a thread of its own while the main thread
 // handles the signals: SIGUSR1 reloads the rules; SIGTERM, SIGINT and SIGHUP stop the milter at once.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // milter_callbacks.cpp: libmilter callbacks over Session, and smfi_* based MtaActions
 // (see milter_callbacks.h).
 #include "milter_callbacks.h"

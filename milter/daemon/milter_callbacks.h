@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // milter_callbacks.h: the libmilter side of the daemon: the filter description whose C callbacks forward
 // each MTA event to a Session, and the MtaActions implementation over smfi_* calls. Every callback
 // catches everything; no exception reaches libmilter. Thread safety: libmilter runs each connection in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // mta_actions.h: the edits the session asks of the MTA at end of message. The libmilter glue implements
 // it with smfi_chgfrom, smfi_delrcpt, smfi_addrcpt_par, smfi_chgheader and smfi_insheader; tests implement it with a fake
 // MTA that records the calls. Every function returns false when the MTA refused or the call failed.

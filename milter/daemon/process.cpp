@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // process.cpp: daemonizing, pid file, privilege dropping (see process.h).
 #include "process.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // process.h: Unix process chores for the daemon: detaching, the pid file, dropping privileges, the
 // socket file's owner. No libmilter here. Each function returns "" on success or an error message.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // reload_worker.cpp: reloads on their own thread (see reload_worker.h).
 #include "reload_worker.h"
 

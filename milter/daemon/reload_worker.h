@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // reload_worker.h: runs reloads on a thread of their own, so that the thread that waits for signals is
 // back to waiting at once (a stop signal that came during a long reload would otherwise go to
 // libmilter's signal thread, whose stop takes up to five seconds). No libmilter here.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // rule_store.cpp: all-or-nothing reloads of the rules and the shared space's lists (see rule_store.h).
 #include "rule_store.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // rule_store.h: the rule table (and, when configured, the shared address space with its recipient lists)
 // currently in force, replaced all at once on reload. A message takes its own snapshot at MAIL FROM, so
 // mail in flight finishes with the rules and lists it started with while a reload swaps in new ones.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // signal_pipe.cpp: signal handlers that write to a pipe, and its reader (see signal_pipe.h).
 #include "signal_pipe.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // signal_pipe.h: the daemon's own signals (SIGUSR1 reload; SIGTERM, SIGINT, SIGHUP stop) as bytes on a
 // pipe that the main thread reads. Their handlers only write the signal number there. The main thread
 // leaves the signals unblocked and every other thread blocks them, so the kernel wakes the main thread

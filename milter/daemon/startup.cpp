@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // startup.cpp: configuration to running settings, and --check-config (see startup.h).
 #include "startup.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // startup.h: turns a parsed configuration into what the running daemon needs (session settings and the
 // first rule table), collecting every error; and the --check-config mode built on it.
 // Thread safety: call from the main thread before serving.

@@ -1,10 +1,12 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // address_mode.cpp: `rewrite-test --outbound ADDR` / `--inbound ADDR`: one address through the table,
 // with the table's own account of why.
 #include <ostream>
 
 #include "modes.h"
 #include "rewrite/address.h"
-#include "rewrite/shared_space_cases.h"
+#include "rewrite/offline/explain.h"
+#include "rewrite/offline/shared_space_cases.h"
 
 namespace rewrite::tool {
 namespace {
@@ -39,7 +41,7 @@ void explain_one(const RuleTable& table, const std::string& raw, Direction direc
   } else {
     out << ": unchanged\n";
   }
-  print_account(out, table.explain(address, direction),
+  print_account(out, explain_lookup(table, address, direction),
                 std::string(to_string(direction)) + " <" + address + ">");
 }
 

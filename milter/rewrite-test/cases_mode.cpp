@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // cases_mode.cpp: `rewrite-test --cases FILE`: runs an administrator's expected cases against the
 // rules, for use in their own CI.
 #include <ostream>
 
 #include "modes.h"
-#include "rewrite/cases_file.h"
-#include "rewrite/shared_space_cases.h"
+#include "rewrite/offline/cases_file.h"
+#include "rewrite/offline/shared_space_cases.h"
 
 namespace rewrite::tool {
 

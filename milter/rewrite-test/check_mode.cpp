@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // check_mode.cpp: `rewrite-test --check-addresses FILE`: checks the rules against the organisation's
 // mailboxes for collisions, undeliverable results, chains and bidirectional conflicts.
 #include <ostream>
 
 #include "modes.h"
-#include "rewrite/collisions.h"
+#include "rewrite/offline/collisions.h"
 
 namespace rewrite::tool {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "rewrite/message_engine.h"
-#include "rewrite/message_file.h"
+#include "rewrite/offline/message_file.h"
 
 namespace rewrite::tool {
 

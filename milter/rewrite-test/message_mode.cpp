@@ -8,7 +8,7 @@
 #include "modes.h"
 #include "rewrite/address.h"
 #include "rewrite/message_engine.h"
-#include "rewrite/message_file.h"
+#include "rewrite/offline/message_file.h"
 
 namespace rewrite::tool {
 namespace {

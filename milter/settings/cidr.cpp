@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // cidr.cpp: CIDR parsing and matching for the internal-hosts list (see cidr.h).
 #include "cidr.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // cidr.h: IPv4 and IPv6 networks in CIDR notation ("10.0.0.0/8", "::1/128") and the membership test used
 // to recognise internal hosts. IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) match IPv4 networks.
 // Thread safety: plain value types and pure functions.

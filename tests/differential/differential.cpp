@@ -16,7 +16,7 @@
 #include "modes.h"
 #include "mta_actions.h"
 #include "rewrite/address.h"
-#include "rewrite/message_file.h"
+#include "rewrite/offline/message_file.h"
 #include "rewrite/text_input.h"
 #include "rule_store.h"
 #include "session.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """check_install.py: checks what `cmake --install` puts into a prefix, using only installed files.
 
 Usage: check_install.py STEP --build DIR --prefix DIR --version X.Y.Z --data DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """walkthrough.py: an administrator's first setup, done only as the installed documentation says.
 
 Usage: walkthrough.py --prefix DIR     (after `cmake --install` into DIR; run as root)

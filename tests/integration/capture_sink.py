@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Capture sink: a small SMTP server on 127.0.0.1 that records each delivered message exactly.
 
 It keeps the envelope (MAIL FROM, RCPT TO, as the client wrote them between the angle brackets) and

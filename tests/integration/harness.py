@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Test harness: one private Postfix + rewrite-milter + capture sink, SMTP helpers and assertions.
 
 Environment (set by CMake): REWRITE_MILTER is the daemon binary. Everything runs on 127.0.0.1 and is

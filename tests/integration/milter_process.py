@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """The rewrite-milter daemon as a child process of a test: start in the foreground, reload, kill, stop.
 
 Its stderr (the log in foreground mode) goes to a file the tests can read. Every start records the

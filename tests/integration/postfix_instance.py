@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """A private Postfix instance for tests: its own config, queue and data directories under a temp dir.
 
 It listens only on 127.0.0.1 (an smtpd port and a submission-style port whose milter daemon name is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Two private Postfix instances for the shared address space (seed 000), built on the harness.
 
 "on-premises" runs rewrite-milter with the shared address space on (contoso.edu shared with

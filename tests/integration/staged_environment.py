@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """The start and stop order every test environment follows: parts (capture sinks, a milter, MTA
 instances) start one after the other in a temporary directory, and stop in the reverse order, each by
 its own stop() (by PID), even when an earlier stop failed; the directory is then removed unless

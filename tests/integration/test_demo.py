@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """The README's first command keeps working: runs scripts/demo.py (the part of scripts/demo after the
 build) against the built daemon and checks that every scenario's AFTER block shows what the seed rules
 say, and that the milter log names the rules that fired. Expected values come from the rules in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Baseline without the milter: the private Postfix, the capture sink and the SMTP helpers.
 
 These pin down what Postfix itself does to a message in this setup (prepends one Received header,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Postfix + rewrite-milter with hostile input: odd address syntax, odd header names and white space,
 bare line ends, long and many-address fields, and odd envelopes, each checked byte for byte.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Postfix + rewrite-milter under change: reload while mail flows, and the milter killed mid-stream.
 
 Spec (DESIGN.md section 6): SIGUSR1 reloads the rules atomically; a bad reload keeps the old set

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Postfix + rewrite-milter: the seed scenarios end to end, with exact envelope and header bytes.
 
 Rules: harness.SEED_RULES. Outbound = a client on 127.0.0.1 (internal host by default), the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Shared address space with on-premises relay (seed 000) end to end with two private Postfix instances.
 
 On-premises (with rewrite-milter, authoritative for contoso.edu) and cloud (no milter, routing domain

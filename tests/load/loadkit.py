@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Load-test kit: Postfix's smtp-sink as a fast sink, a tunable private Postfix, a quiet milter, and an
 asyncio SMTP client that keeps many sessions busy and re-sends whatever was refused with 4xx.
 

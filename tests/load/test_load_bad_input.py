@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Bad input through Postfix + rewrite-milter: malformed address headers, oversized headers, 8-bit
 headers and SMTPUTF8 mail. Rules: tests/integration/harness.py SEED_RULES; every message is outbound
 (client 127.0.0.1) from a *.contoso.com sender, so the envelope sender always becomes @contoso.com.

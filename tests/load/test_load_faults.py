@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Faults under load: LOAD_FAULT_MESSAGES (default 4,000) messages over 50 sessions through Postfix +
 rewrite-milter while, at the same time,
 

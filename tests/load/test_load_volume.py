@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Volume: LOAD_MESSAGES (default 20,000) messages over LOAD_SESSIONS (default 50) concurrent SMTP
 sessions through Postfix + rewrite-milter to smtp-sink, which dumps every message to a file.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """A small recording SMTP sink that announces SMTPUTF8 (the harness capture sink and smtp-sink do not),
 so Postfix delivers SMTPUTF8 mail to it instead of bouncing it. Runs an asyncio loop in a thread and
 stores each message as a capture_sink.Delivery (envelope as written between the brackets, DATA bytes

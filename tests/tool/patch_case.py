@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """patch_case.py: checks that the message part of `rewrite-test --diff` applies with patch(1).
 
 Usage: patch_case.py BINARY --cwd DIR --message FILE [--last-field TEXT] -- ARGS...

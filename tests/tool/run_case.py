@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """run_case.py: runs rewrite-test once and checks its exit status and output.
 
 Usage: run_case.py BINARY [--cwd DIR] [--stdin FILE] [--exit N] [--stdout FILE]

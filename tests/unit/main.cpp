@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // main.cpp: the Catch2 entry point shared by the unit test binaries; GMime is initialised once here.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>

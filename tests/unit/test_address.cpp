@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_address.cpp: splitting and normalising single addr-specs and envelope addresses.
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_cases_file.cpp: parsing files of expected cases and running them against a rule table.
 #include <catch2/catch.hpp>
 
-#include "rewrite/cases_file.h"
+#include "rewrite/offline/cases_file.h"
 
 using rewrite::Direction;
 

@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_collisions.cpp: checking a rule table against the organisation's address list.
 #include <catch2/catch.hpp>
 
-#include "rewrite/collisions.h"
+#include "rewrite/offline/collisions.h"
 
 using rewrite::Finding;
 

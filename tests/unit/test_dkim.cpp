@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_dkim.cpp: reading the header fields covered by DKIM signatures (h= tag).
 #include <catch2/catch.hpp>
 

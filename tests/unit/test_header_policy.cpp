@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_header_policy.cpp: the default header lists, the never-touched fields, and validation of
 // configured lists.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_header_rewriter.cpp: in-place rewriting of address-list header values: the seed's examples, and
 // everything that must survive byte for byte (display names, encoded words, comments, groups, folding,
 // leading white space) or make the value malformed and untouched.

@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_message_file.cpp: splitting message files into header fields and body, and reassembling them
 // with edits applied, byte-exact for every untouched byte.
 #include <catch2/catch.hpp>
 
-#include "rewrite/message_file.h"
+#include "rewrite/offline/message_file.h"
 
 using rewrite::HeaderEdit;
 using rewrite::MessageFile;

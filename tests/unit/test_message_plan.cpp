@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_message_plan.cpp: the whole-message plan: envelope sender (outbound) or recipients (inbound),
 // header edits with the index smfi_chgheader wants, DKIM-signed fields, and malformed-field notices.
 #include <catch2/catch.hpp>

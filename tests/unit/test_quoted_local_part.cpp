@@ -1,11 +1,13 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_quoted_local_part.cpp: a quoted local part whose content is a dot-atom names the same mailbox as
 // that dot-atom (RFC 5322 3.2.4 and 3.4.1: "adam"@fourthcoffee.com is adam@fourthcoffee.com), in every
 // lookup by local part: address rules both ways, duplicate checks, the shared-space lists and the
 // collision check. Any other quoted local part ("john smith") stays a mailbox of its own.
 #include <catch2/catch.hpp>
 
-#include "rewrite/collisions.h"
+#include "rewrite/offline/collisions.h"
 #include "rewrite/header_rewriter.h"
+#include "rewrite/offline/explain.h"
 #include "rewrite/rule_table.h"
 #include "rewrite/shared_space.h"
 
@@ -47,7 +49,7 @@ TEST_CASE("quoted: an address rule matches the quoted form of its local part", "
   const auto table = table_of(kFourthCoffee);
   CHECK(kind_of(*table, "\"adam\"@fourthcoffee.com") == "address");
   CHECK(rewrite_of(*table, "\"adam\"@fourthcoffee.com", Direction::outbound) == "adam.smith@contoso.com");
-  CHECK_THAT(table->explain("\"adam\"@fourthcoffee.com", Direction::outbound),
+  CHECK_THAT(rewrite::explain_lookup(*table, "\"adam\"@fourthcoffee.com", Direction::outbound),
              Catch::Contains("matched address rule 'adam@fourthcoffee.com -> adam.smith@contoso.com'"));
   SECTION("case is still ignored, in the local part and the domain") {
     CHECK(rewrite_of(*table, "\"ADAM\"@FourthCoffee.com", Direction::outbound) == "adam.smith@contoso.com");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_rule_hash_index.cpp: the rule table's flat hash index (colliding hashes, probing past other keys,
 // growth) and its case-insensitive key hash, then a large table whose every rule must still be found.
 #include <catch2/catch.hpp>

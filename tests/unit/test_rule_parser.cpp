@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_rule_parser.cpp: loading rule tables, native and Exchange CSV, and every validation rule, each
 // with a failing table whose errors must name file:line and the reason.
 #include <catch2/catch.hpp>

@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_seed_statements.cpp: statements of the two source documents that no other unit test proved, each
 // test named after the statement it checks. Expected values come from the documents' text.
 #include <catch2/catch.hpp>
 
-#include "rewrite/collisions.h"
+#include "rewrite/offline/collisions.h"
 #include "rewrite/shared_space.h"
 
 using rewrite::Finding;

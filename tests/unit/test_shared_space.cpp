@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_shared_space.cpp: the shared address space (on-premises relay): recipient verdicts, list
 // validation with file:line, and the loop guard.
 #include <catch2/catch.hpp>

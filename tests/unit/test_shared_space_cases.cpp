@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_shared_space_cases.cpp: rewrite-test's view of the shared address space: the account of one
 // recipient, and cases files whose inbound cases expect the forwarded address or `refused`.
 #include <catch2/catch.hpp>
 
-#include "rewrite/shared_space_cases.h"
+#include "rewrite/offline/shared_space_cases.h"
 
 using namespace rewrite;
 

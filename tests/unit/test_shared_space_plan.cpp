@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_shared_space_plan.cpp: the shared address space applied to a whole message: rule precedence,
 // one forward per distinct recipient, the trace value, and the loop guard only when forwarding.
 #include <catch2/catch.hpp>

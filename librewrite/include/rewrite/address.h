@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // address.h: small helpers for RFC 5321/5322 addr-specs (local@domain) as they appear in the envelope
 // and in header fields. Parsing of whole header values is done with GMime in header_rewriter.cpp; these
 // helpers only split and normalise single addresses. Thread safety: pure functions.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // config_error.h: one problem found in a configuration or rule file, reported as `file:line: reason`.
 // Thread safety: plain value type.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // dkim.h: which header fields existing DKIM signatures cover (their h= tag), so that rewriting can leave
 // signed fields alone. Thread safety: pure functions.
 #pragma once

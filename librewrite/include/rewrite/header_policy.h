@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // header_policy.h: which top-level header fields each direction may change, and the fields that are never
 // touched whatever the configuration says. Thread safety: immutable after construction.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // header_rewriter.h: rewrites the addresses in one address-list header value (From, To, Cc, ...). GMime
 // parses the value; only the addresses that change are replaced, so the other addresses, display names
 // (RFC 2047 encoded words included), comments, groups, folding and leading white space stay as they are.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // message_plan.h: the rule edits of one message, computed in one go from the envelope and
 // the top-level header fields, before the first change is applied (so a failure never leaves a message
 // half rewritten). message_engine builds the whole end of message on it. Thread safety: pure

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // rule.h: one address rewriting rule as loaded from a rules file (see rewrite-rules(5)).
 // Thread safety: plain value type; rules are immutable once inside a RuleTable.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // rule_table.h: a validated, immutable table of rewriting rules and the lookup that picks the rule for an
 // address. Tables are built once (load or parse) and shared read-only between threads: every const
 // member function is safe to call concurrently. A lookup is a few hash probes (one per domain label).
@@ -24,6 +25,9 @@ struct Lookup {
 
 class RuleTable;
 
+// The offline tool's account of a lookup (rewrite/offline/explain.h) reads the index.
+std::string explain_lookup(const RuleTable& table, std::string_view address, Direction direction);
+
 // What loading produced: a table when there were no errors, otherwise every error found.
 struct LoadResult {
   std::shared_ptr<const RuleTable> table;  // null when errors is not empty
@@ -49,10 +53,6 @@ class RuleTable {
   // a domain, or an ASCII address into a non-ASCII one. The result is never fed back into the rules.
   Lookup lookup(std::string_view address, Direction direction) const;
 
-  // Like lookup() but returns a human-readable account of the decision: the candidates considered, the
-  // precedence that decided, exceptions that applied, or why nothing applies.
-  std::string explain(std::string_view address, Direction direction) const;
-
   // True when domain (any case, trailing dot allowed) is the internal side of a domain rule, is covered
   // by a wildcard rule, or is the domain of either side of an address rule.
   bool is_internal_domain(std::string_view domain) const;
@@ -62,6 +62,7 @@ class RuleTable {
 
   // Internal: tables come only from load() or parse(), so every table is validated.
   struct Index;
+  friend std::string explain_lookup(const RuleTable& table, std::string_view address, Direction direction);
   ~RuleTable();
   RuleTable(const RuleTable&) = delete;
   RuleTable& operator=(const RuleTable&) = delete;

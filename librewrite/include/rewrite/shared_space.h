@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // shared_space.h: the shared address space with on-premises relay. This MTA is authoritative for a shared
 // domain (contoso.edu); cloud mailboxes live under a routing domain (live.contoso.edu). A recipient of the
 // shared domain is delivered locally, forwarded to the cloud by rewriting it to the routing domain, or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // shared_space_plan.h: the shared address space applied to one message, on top of the rule table: the
 // decision for one recipient at RCPT, and at end of message the recipients to forward, the trace header
 // to add and the loop guard. Used by the milter and by rewrite-test so both decide alike.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Runs a socketserver server in a daemon thread of the test process: the Sendmail tests' DSN sink
 and milter probe share the start and the idempotent stop."""
 import socketserver

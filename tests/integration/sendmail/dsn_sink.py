@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """SMTP capture sink with DSN: records what Sendmail relays, envelope parameters included.
 
 Unlike ../capture_sink.py it advertises DSN (RFC 3461) and keeps the ESMTP parameters of MAIL and of

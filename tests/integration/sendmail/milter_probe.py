@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """A passive milter that records what the MTA sends it, packet by packet (milter protocol version 6).
 
 Used to pin down the MTA side of the contract the daemon relies on: which macros arrive at which

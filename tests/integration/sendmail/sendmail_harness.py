@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Sendmail test harness: capture sink + rewrite-milter + private Sendmail, SMTP helpers, assertions.
 
 Environment (set by CMake): SENDMAIL_DIR (unpacked by setup-sendmail), REWRITE_MILTER (the daemon).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """A private Sendmail daemon on 127.0.0.1 for the integration tests, built from Debian's packages.
 
 setup-sendmail unpacks Sendmail into SENDMAIL_DIR (the build tree); this module writes a sendmail.mc

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """One private Sendmail as the on-premises MTA of a shared address space (seed 000), with rewrite-milter.
 
 The milter runs with the shared address space on (contoso.edu shared with live.contoso.edu) and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Sendmail alone, without the milter: the baseline the rewrite tests rely on.
 
 Proves that the private Sendmail relays from both listeners to the capture sink, keeps header and body

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Sendmail + rewrite-milter with hostile input, compared with what Sendmail alone delivers.
 
 Sendmail re-emits the address fields it knows itself (see test_sendmail_harness: ", " separators,

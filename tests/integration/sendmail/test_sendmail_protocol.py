@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """What Sendmail hands a milter, recorded by a passive probe milter (milter_probe.py).
 
 These are the MTA facts rewrite-milter relies on (DESIGN.md section 7, DIFFERENCES.md): macros by

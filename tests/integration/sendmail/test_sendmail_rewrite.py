@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Sendmail + rewrite-milter: the seed scenarios end to end, with exact envelope and header bytes.
 
 Rules: sendmail_harness.SEED_RULES. Outbound = the Name=ORIGINATING listener ({daemon_name}); inbound

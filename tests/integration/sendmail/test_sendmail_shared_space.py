@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Shared address space with on-premises relay (seed 000) end to end through a real Sendmail.
 
 One private Sendmail is the on-premises MTA, authoritative for contoso.edu, with rewrite-milter's

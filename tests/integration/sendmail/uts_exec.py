@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Run a program under a fully qualified host name, in a private UTS namespace (needs root).
 
 Usage: uts_exec.py HOSTNAME PROGRAM [ARG ...]

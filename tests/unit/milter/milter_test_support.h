@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // milter_test_support.h: helpers for the milter session tests: a fake MTA that records the change
 // requests (and can refuse one), a rule table from text, and temporary files.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_classify.cpp: internal-hosts CIDR parsing and matching (IPv4, IPv6, mapped), and the outbound /
 // inbound decision with its reason.
 #include <catch2/catch.hpp>

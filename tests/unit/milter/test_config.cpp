@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_config.cpp: command line and configuration file parsing (errors as file:line: reason, the command
 // line winning, defaults), socket specifications, and --check-config exit codes.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_listener_wake.cpp: wake_listener() reaches a listening socket of each spec form the daemon
 // accepts (unix:, local:, inet: with and without a host), and reports a socket nobody listens on.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_process.cpp: the daemon's process chores that can be checked without detaching: dropping
 // privileges, including when the process already runs as the configured user.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_reload_worker.cpp: reloads requested from the signal-waiting thread run on the worker's thread,
 // return at once, coalesce while one waits, give one more run when asked during a run, and the
 // destructor lets a running reload finish.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_rule_store.cpp: reloading rules is all or nothing, and tables already handed out stay valid.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_session.cpp: scripted fake-MTA sessions through the milter session logic: what is changed, with
 // which smfi_* requests and indexes, what is logged, and what happens on failures and across messages.
 #include <catch2/catch.hpp>

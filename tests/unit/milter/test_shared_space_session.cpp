@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_shared_space_session.cpp: the shared address space (seed 000) through scripted fake-MTA sessions:
 // each recipient verdict, the 550 5.1.1 RCPT reply, the trace header, the 5.4.6 loop refusal, the rule
 // precedence, reloading the recipient lists with the rules, and the configuration keys.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // test_signal_pipe.cpp: the daemon's signals arrive as bytes on the signal pipe, in the thread that does
 // not block them, even while another thread sleeps in sigwait() for the same signals (as libmilter's
 // signal thread does, entering it once); wake_signal_reader() wakes the reader with 0.

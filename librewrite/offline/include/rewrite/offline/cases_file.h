@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // cases_file.h: a file of expected rewriting cases, one per line (`outbound|inbound INPUT EXPECTED`),
 // and the runner that checks a rule table against it, so administrators can test their rules in CI.
 // Thread safety: pure functions; the table is only read.

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // shared_space_cases.cpp: the shared address space's account of a recipient and its cases (see
 // shared_space_cases.h).
-#include "rewrite/shared_space_cases.h"
+#include "rewrite/offline/shared_space_cases.h"
 
 #include <algorithm>
 

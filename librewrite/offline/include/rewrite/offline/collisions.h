@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // collisions.h: checks a rule table against the organisation's list of mailbox addresses for the
 // mistakes Exchange leaves to the administrator: flattening that maps two mailboxes onto one external
 // address, rewritten addresses no mailbox receives replies on, rules whose result another rule would

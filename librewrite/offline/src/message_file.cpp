@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // message_file.cpp: splitting a message file into header fields and body, and reassembling it with
 // header edits applied byte-exact for everything untouched (see message_file.h).
-#include "rewrite/message_file.h"
+#include "rewrite/offline/message_file.h"
 
 #include <map>
 

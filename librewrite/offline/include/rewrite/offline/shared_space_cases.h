@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // shared_space_cases.h: the shared address space in rewrite-test: a one-line account of the decision for
 // a recipient, and cases files run with the shared space (an inbound case may expect the forwarded
 // address or `refused`). Thread safety: pure functions; table and space are only read.
@@ -6,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "rewrite/cases_file.h"
+#include "rewrite/offline/cases_file.h"
 #include "rewrite/rule_table.h"
 #include "rewrite/shared_space.h"
 

@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // cases_file.cpp: parsing and running files of expected rewriting cases (see cases_file.h).
-#include "rewrite/cases_file.h"
+#include "rewrite/offline/cases_file.h"
 
 #include <algorithm>
 

@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // collisions.cpp: checking a rule table against the organisation's address list (see collisions.h).
-#include "rewrite/collisions.h"
+#include "rewrite/offline/collisions.h"
 
 #include <algorithm>
 #include <cstddef>

@@ -1,7 +1,9 @@
-// rule_explain.cpp: RuleTable::explain, the human-readable account of a lookup used by rewrite-test.
+// SPDX-License-Identifier: BSD-2-Clause
+// explain.cpp: explain_lookup, the human-readable account of a lookup, for rewrite-test (see explain.h).
 #include <sstream>
 
 #include "rewrite/address.h"
+#include "rewrite/offline/explain.h"
 #include "rewrite/rule_table.h"
 #include "rule_index.h"
 
@@ -22,14 +24,15 @@ std::string describe(const Rule& rule, const std::string& source) {
 
 }  // namespace
 
-std::string RuleTable::explain(std::string_view address, Direction direction) const {
+std::string explain_lookup(const RuleTable& table, std::string_view address, Direction direction) {
+  using Index = RuleTable::Index;
   if (const std::string ascii = with_ascii_domain(address); !ascii.empty()) {  // as lookup() does
-    const std::string account = explain(ascii, direction);
+    const std::string account = explain_lookup(table, ascii, direction);
     return std::string(to_string(direction)) + " <" + std::string(address) + ">\n  the domain is looked up in " +
            "its ASCII form, as rules are written: <" + ascii + ">\n" + account.substr(account.find('\n') + 1);
   }
   std::ostringstream out;
-  const Lookup result = lookup(address, direction);
+  const Lookup result = table.lookup(address, direction);
   out << to_string(direction) << " <" << address << ">\n";
 
   const std::size_t at = address.rfind('@');
@@ -53,14 +56,14 @@ std::string RuleTable::explain(std::string_view address, Direction direction) co
 
   if (direction == Direction::inbound) {
     if (result.rewritten) {
-      out << "  matched " << describe(*result.rule, source_name_) << "\n";
+      out << "  matched " << describe(*result.rule, table.source_name_) << "\n";
       out << "  bidirectional: the external address is routed back to the internal address\n";
       out << "  result: <" << result.address << ">\n";
       return out.str();
     }
-    for (const Rule& rule : rules_) {
+    for (const Rule& rule : table.rules_) {
       if (rule.kind == RuleKind::address && !rule.bidirectional && is_rule_key(rule.external, key)) {
-        out << "  " << describe(rule, source_name_) << " maps to this address but is outbound-only\n";
+        out << "  " << describe(rule, table.source_name_) << " maps to this address but is outbound-only\n";
       }
     }
     out << "  not rewritten: inbound, only bidirectional address rules apply, and none has this external "
@@ -70,24 +73,24 @@ std::string RuleTable::explain(std::string_view address, Direction direction) co
 
   // Outbound: list every candidate in precedence order, then say which one decided.
   const std::uint32_t address_rule =
-      Index::find_internal(index_->by_address, rules_, key, detail::hash_ignoring_case(key));
+      Index::find_internal(table.index_->by_address, table.rules_, key, detail::hash_ignoring_case(key));
   const std::uint32_t domain_rule =
-      Index::find_internal(index_->by_domain, rules_, domain, detail::hash_ignoring_case(domain));
+      Index::find_internal(table.index_->by_domain, table.rules_, domain, detail::hash_ignoring_case(domain));
   std::vector<std::uint32_t> wildcards;
-  WildcardSuffixes suffixes(*index_, domain);
+  WildcardSuffixes suffixes(*table.index_, domain);
   std::string_view suffix;
   std::uint64_t suffix_hash = 0;
   while (suffixes.next(suffix, suffix_hash)) {
-    const std::uint32_t found = Index::find_internal(index_->by_wildcard, rules_, suffix, suffix_hash);
+    const std::uint32_t found = Index::find_internal(table.index_->by_wildcard, table.rules_, suffix, suffix_hash);
     if (found != Index::kNone) wildcards.push_back(found);
   }
-  if (address_rule != Index::kNone) out << "  candidate: " << describe(rules_[address_rule], source_name_) << "\n";
-  if (domain_rule != Index::kNone) out << "  candidate: " << describe(rules_[domain_rule], source_name_) << "\n";
-  for (const std::uint32_t index : wildcards) out << "  candidate: " << describe(rules_[index], source_name_) << "\n";
+  if (address_rule != Index::kNone) out << "  candidate: " << describe(table.rules_[address_rule], table.source_name_) << "\n";
+  if (domain_rule != Index::kNone) out << "  candidate: " << describe(table.rules_[domain_rule], table.source_name_) << "\n";
+  for (const std::uint32_t index : wildcards) out << "  candidate: " << describe(table.rules_[index], table.source_name_) << "\n";
 
   if (result.rewritten) {
     const Rule& rule = *result.rule;
-    out << "  matched " << describe(rule, source_name_) << "\n";
+    out << "  matched " << describe(rule, table.source_name_) << "\n";
     switch (rule.kind) {
       case RuleKind::address:
         out << "  why: an individual address rule beats every domain and wildcard rule\n";
@@ -104,11 +107,11 @@ std::string RuleTable::explain(std::string_view address, Direction direction) co
     return out.str();
   }
   if (!wildcards.empty()) {
-    const Rule& rule = rules_[wildcards.front()];
+    const Rule& rule = table.rules_[wildcards.front()];
     for (const std::string& exception : rule.exceptions) {
       if (detail::is_within_domain(domain, exception)) {
         out << "  not rewritten: " << domain << " is excepted (except=" << exception << ") by the most specific "
-            << "wildcard, " << describe(rule, source_name_) << "\n";
+            << "wildcard, " << describe(rule, table.source_name_) << "\n";
         return out.str();
       }
     }

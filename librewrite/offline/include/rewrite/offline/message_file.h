@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 // message_file.h: splits an RFC 5322 message file into its top-level header fields and its body, and
 // puts it back together with header edits applied, every untouched byte exactly as it was. Used by
 // rewrite-test to run a stored message through the same plan as the milter. Thread safety: pure
