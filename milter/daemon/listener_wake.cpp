@@ -15,14 +15,14 @@
 namespace rewrite::milter {
 namespace {
 
-// Connects a new socket of the address's family to it and closes it; "" or the error.
-std::string connect_and_close(int family, const sockaddr* address, socklen_t size) {
+// Connects a new socket of the address's family to it and closes it; returns the error, if any.
+Error connect_and_close(int family, const sockaddr* address, socklen_t size) {
   const int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::string("socket: ") + std::strerror(errno);
+  if (fd < 0) return Error(std::string("socket: ") + std::strerror(errno));
   const int status = connect(fd, address, size);
   const int error = errno;
   close(fd);
-  return status == 0 ? "" : std::string("connect: ") + std::strerror(error);
+  return status == 0 ? Error() : Error(std::string("connect: ") + std::strerror(error));
 }
 
 // The host to dial for an inet listener bound to host: loopback instead of "any" or nothing.
@@ -34,16 +34,16 @@ std::string dial_host(std::string host, bool v6) {
 
 }  // namespace
 
-std::string wake_listener(const std::string& spec) {
+Error wake_listener(const std::string& spec) {
   if (const std::string path = socket_path(spec); !path.empty()) {
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
-    if (path.size() >= sizeof address.sun_path) return "socket path too long: " + path;
+    if (path.size() >= sizeof address.sun_path) return Error("socket path too long: " + path);
     std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
     return connect_and_close(AF_UNIX, reinterpret_cast<const sockaddr*>(&address), sizeof address);
   }
   const bool v6 = spec.rfind("inet6:", 0) == 0;
-  if (!v6 && spec.rfind("inet:", 0) != 0) return "not a socket spec: " + spec;
+  if (!v6 && spec.rfind("inet:", 0) != 0) return Error("not a socket spec: " + spec);
   const std::string rest = spec.substr(v6 ? 6 : 5);
   const std::size_t at = rest.find('@');
   const std::string port = rest.substr(0, at);
@@ -54,12 +54,12 @@ std::string wake_listener(const std::string& spec) {
   hints.ai_flags = AI_NUMERICSERV;
   addrinfo* found = nullptr;
   if (const int status = getaddrinfo(host.c_str(), port.c_str(), &hints, &found); status != 0) {
-    return "cannot resolve " + host + ": " + gai_strerror(status);
+    return Error("cannot resolve " + host + ": " + gai_strerror(status));
   }
-  std::string error = "no address for " + host;
+  Error error("no address for " + host);
   for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
     error = connect_and_close(a->ai_family, a->ai_addr, a->ai_addrlen);
-    if (error.empty()) break;
+    if (!error) break;
   }
   freeaddrinfo(found);
   return error;

@@ -6,11 +6,13 @@
 
 #include <string>
 
+#include "rewrite/error.h"
+
 namespace rewrite::milter {
 
 // Connects to the socket of a normalized spec (unix:/path, local:/path, inet:PORT, inet:PORT@HOST,
 // inet6:PORT@HOST) and closes the connection again. A wildcard or missing host means loopback.
-// Returns "" on success or an error message.
-std::string wake_listener(const std::string& spec);
+// Returns the error, empty on success.
+Error wake_listener(const std::string& spec);
 
 }  // namespace rewrite::milter

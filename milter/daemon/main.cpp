@@ -88,8 +88,8 @@ void stop_milter(const std::string& socket, Logger& log) {
     stopped->store(true);
   });
   for (int attempt = 0; attempt < 200 && !g_stopping.load(); ++attempt) {
-    if (const std::string error = wake_listener(socket); !error.empty() && attempt == 0) {
-      log.log(LogLevel::info, "NOQUEUE: cannot wake the listener on " + socket + ": " + error);
+    if (const Error error = wake_listener(socket); error && attempt == 0) {
+      log.log(LogLevel::info, "NOQUEUE: cannot wake the listener on " + socket + ": " + error.message());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -194,30 +194,30 @@ int run(int argc, char** argv) {
     log.log(LogLevel::error, "NOQUEUE: cannot open milter socket " + config.socket);
     return kExitOsError;
   }
-  if (std::string error = chown_socket(config.socket, config.user, config.group); !error.empty()) {
-    log.log(LogLevel::error, "NOQUEUE: " + error);
+  if (const Error error = chown_socket(config.socket, config.user, config.group); error) {
+    log.log(LogLevel::error, "NOQUEUE: " + error.message());
     return kExitOsError;
   }
   if (!config.foreground) {
-    if (std::string error = daemonize(); !error.empty()) {
-      log.log(LogLevel::error, "NOQUEUE: " + error);
+    if (const Error error = daemonize(); error) {
+      log.log(LogLevel::error, "NOQUEUE: " + error.message());
       return kExitOsError;
     }
   }
   if (!config.pid_file.empty()) {
-    if (std::string error = write_pid_file(config.pid_file); !error.empty()) {
-      log.log(LogLevel::error, "NOQUEUE: " + error);
+    if (const Error error = write_pid_file(config.pid_file); error) {
+      log.log(LogLevel::error, "NOQUEUE: " + error.message());
       return kExitOsError;
     }
   }
-  if (std::string error = drop_privileges(config.user, config.group); !error.empty()) {
-    log.log(LogLevel::error, "NOQUEUE: " + error);
+  if (const Error error = drop_privileges(config.user, config.group); error) {
+    log.log(LogLevel::error, "NOQUEUE: " + error.message());
     return kExitOsError;
   }
 
   log.log(LogLevel::notice, "NOQUEUE: starting: " + loaded_summary(store) + ", socket " + config.socket);
-  if (const std::string error = install_signal_pipe(); !error.empty()) {
-    log.log(LogLevel::error, "NOQUEUE: " + error);
+  if (const Error error = install_signal_pipe(); error) {
+    log.log(LogLevel::error, "NOQUEUE: " + error.message());
     return kExitOsError;
   }
   // libmilter runs in a thread of its own; this thread handles the signals (see signal_loop). When

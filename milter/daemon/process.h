@@ -1,27 +1,29 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // process.h: Unix process chores for the daemon: detaching, the pid file, dropping privileges, the
-// socket file's owner. No libmilter here. Each function returns "" on success or an error message.
+// socket file's owner. No libmilter here. Each function returns an Error, empty on success.
 #pragma once
 
 #include <string>
 
+#include "rewrite/error.h"
+
 namespace rewrite::milter {
 
 // Forks into the background, starts a new session, changes to / and points stdin/out/err at /dev/null.
-std::string daemonize();
+Error daemonize();
 
 // Writes the current process id to path.
-std::string write_pid_file(const std::string& path);
+Error write_pid_file(const std::string& path);
 
 // Gives a Unix-domain socket path (from "unix:/path" or "local:/path") to user and group (either may be
 // empty) so that an MTA in that group can connect. Does nothing for inet sockets.
-std::string chown_socket(const std::string& spec, const std::string& user, const std::string& group);
+Error chown_socket(const std::string& spec, const std::string& user, const std::string& group);
 
 // Returns the file system path of a unix:/local: socket spec, "" for inet sockets.
 std::string socket_path(const std::string& spec);
 
 // Switches to group (or user's primary group) and user: setgid, initgroups, setuid. Empty user and
 // group mean no change.
-std::string drop_privileges(const std::string& user, const std::string& group);
+Error drop_privileges(const std::string& user, const std::string& group);
 
 }  // namespace rewrite::milter

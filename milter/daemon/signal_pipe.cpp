@@ -35,9 +35,9 @@ sigset_t daemon_signals() {
   return set;
 }
 
-std::string install_signal_pipe() {
+Error install_signal_pipe() {
   if (g_pipe[0] < 0) {
-    if (pipe2(g_pipe, O_CLOEXEC) != 0) return std::string("signal pipe: ") + std::strerror(errno);
+    if (pipe2(g_pipe, O_CLOEXEC) != 0) return Error(std::string("signal pipe: ") + std::strerror(errno));
     fcntl(g_pipe[1], F_SETFL, fcntl(g_pipe[1], F_GETFL) | O_NONBLOCK);
   }
   struct sigaction action {};
@@ -45,9 +45,9 @@ std::string install_signal_pipe() {
   action.sa_flags = SA_RESTART;
   sigfillset(&action.sa_mask);
   for (const int signal : kDaemonSignals) {
-    if (sigaction(signal, &action, nullptr) != 0) return std::string("sigaction: ") + std::strerror(errno);
+    if (sigaction(signal, &action, nullptr) != 0) return Error(std::string("sigaction: ") + std::strerror(errno));
   }
-  return "";
+  return Error();
 }
 
 int next_signal(int timeout_ms) {

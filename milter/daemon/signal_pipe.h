@@ -14,14 +14,16 @@
 
 #include <string>
 
+#include "rewrite/error.h"
+
 namespace rewrite::milter {
 
 // Returns the set of the daemon's own signals: SIGUSR1, SIGTERM, SIGINT and SIGHUP.
 sigset_t daemon_signals();
 
-// Creates the pipe and installs the handlers (SA_RESTART); what is blocked stays blocked. Returns "" or
-// the error.
-std::string install_signal_pipe();
+// Creates the pipe and installs the handlers (SA_RESTART); what is blocked stays blocked. Returns the
+// error, if any.
+Error install_signal_pipe();
 
 // Waits for and returns the next signal number written by a handler, or 0 after wake_signal_reader().
 // With timeout_ms >= 0, returns -1 when nothing came within that time.

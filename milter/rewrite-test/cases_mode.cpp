@@ -11,10 +11,9 @@ namespace rewrite::tool {
 
 int run_cases_mode(const Options& options, const RuleTable& table, const SharedSpace* space,
                    std::ostream& out, std::ostream& err) {
-  std::string error;
-  const std::optional<std::string> text = read_input(options.cases_file, "cases file", error);
+  const Result<std::string> text = read_input(options.cases_file, "cases file");
   if (!text) {
-    err << "rewrite-test: " << error << '\n';
+    err << "rewrite-test: " << text.error().message() << '\n';
     return kExitUsage;
   }
   const CasesFile cases = parse_cases(*text, display_name(options.cases_file));

@@ -10,10 +10,9 @@ namespace rewrite::tool {
 
 int run_check_mode(const Options& options, const RuleTable& table, std::ostream& out,
                    std::ostream& err) {
-  std::string error;
-  const std::optional<std::string> text = read_input(options.address_list, "address list", error);
+  const Result<std::string> text = read_input(options.address_list, "address list");
   if (!text) {
-    err << "rewrite-test: " << error << '\n';
+    err << "rewrite-test: " << text.error().message() << '\n';
     return kExitUsage;
   }
   const AddressList list = parse_address_list(*text, display_name(options.address_list));

@@ -9,20 +9,17 @@
 
 namespace rewrite::tool {
 
-std::optional<std::string> read_input(const std::string& path, const std::string& what, std::string& error) {
+Result<std::string> read_input(const std::string& path, const std::string& what) {
   if (path == "-") {
     std::ostringstream content;
     content << std::cin.rdbuf();
-    if (std::cin.bad()) {
-      error = "cannot read standard input";
-      return std::nullopt;
-    }
+    if (std::cin.bad()) return Error("cannot read standard input");
     return content.str();
   }
   ConfigError refused;
   std::optional<std::string> text = read_text_file(path, what, refused);
-  if (!text) error = refused.to_string();
-  return text;
+  if (!text) return Error(refused.to_string());
+  return std::move(*text);
 }
 
 std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }

@@ -23,10 +23,9 @@ void print_line(const LogLine& line, std::ostream& err) {
 
 int run_message_mode(const Options& options, const RuleTable& table, const ToolConfig& config,
                      std::ostream& out, std::ostream& err) {
-  std::string error;
-  const std::optional<std::string> text = read_input(options.message_file, "message file", error);
+  const Result<std::string> text = read_input(options.message_file, "message file");
   if (!text) {
-    err << "rewrite-test: " << error << '\n';
+    err << "rewrite-test: " << text.error().message() << '\n';
     return kExitUsage;
   }
   render_message(options, table, config.space.get(), config.plan, *text, out, err);

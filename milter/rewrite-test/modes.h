@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "options.h"
+#include "rewrite/error.h"
 #include "rewrite/message_plan.h"
 #include "rewrite/rule_table.h"
 #include "rewrite/shared_space.h"
@@ -18,8 +19,8 @@
 namespace rewrite::tool {
 
 // Reads a whole file ("-" is standard input) byte for byte; what names it in errors ("cases file").
-// Returns nullopt and sets error ("file: reason") on failure.
-std::optional<std::string> read_input(const std::string& path, const std::string& what, std::string& error);
+// Returns the text, or the error ("file: reason").
+Result<std::string> read_input(const std::string& path, const std::string& what);
 
 // Returns the name to show for an input path: "<stdin>" for "-".
 std::string display_name(const std::string& path);

@@ -20,14 +20,13 @@ std::optional<IpAddress> parse_ip(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<Cidr> parse_cidr(std::string_view text, std::string& error) {
+Result<Cidr> parse_cidr(std::string_view text) {
   // Splits at '/', parses both halves and checks that no host bit is set.
   const std::size_t slash = text.find('/');
   const std::string_view host = text.substr(0, slash);
   const auto address = parse_ip(host);
   if (!address) {
-    error = "'" + std::string(text) + "' is not an IPv4 or IPv6 network";
-    return std::nullopt;
+    return Error("'" + std::string(text) + "' is not an IPv4 or IPv6 network");
   }
   const int max_prefix = address->v6 ? 128 : 32;
   int prefix = max_prefix;
@@ -35,13 +34,11 @@ std::optional<Cidr> parse_cidr(std::string_view text, std::string& error) {
     const std::string_view digits = text.substr(slash + 1);
     if (digits.empty() || digits.size() > 3 ||
         digits.find_first_not_of("0123456789") != std::string_view::npos) {
-      error = "'" + std::string(text) + "' has a bad prefix length";
-      return std::nullopt;
+      return Error("'" + std::string(text) + "' has a bad prefix length");
     }
     prefix = std::stoi(std::string(digits));
     if (prefix > max_prefix) {
-      error = "'" + std::string(text) + "' has a prefix longer than " + std::to_string(max_prefix);
-      return std::nullopt;
+      return Error("'" + std::string(text) + "' has a prefix longer than " + std::to_string(max_prefix));
     }
   }
   Cidr network;
@@ -52,8 +49,7 @@ std::optional<Cidr> parse_cidr(std::string_view text, std::string& error) {
   const int total = max_prefix / 8;
   for (int bit = prefix; bit < total * 8; ++bit) {
     if (network.bytes[bit / 8] & (0x80 >> (bit % 8))) {
-      error = "'" + std::string(text) + "' has host bits set";
-      return std::nullopt;
+      return Error("'" + std::string(text) + "' has host bits set");
     }
   }
   return network;

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "rewrite/error.h"
+
 namespace rewrite::milter {
 
 struct Cidr {
@@ -21,8 +23,8 @@ struct Cidr {
 };
 
 // Parses "a.b.c.d[/n]" or "ipv6[/n]" (a missing prefix means a single host). Host bits set below the
-// prefix are an error. Returns nullopt and sets error on failure.
-std::optional<Cidr> parse_cidr(std::string_view text, std::string& error);
+// prefix are an error. Returns the network, or the error that says what is wrong.
+Result<Cidr> parse_cidr(std::string_view text);
 
 // A parsed client address: IPv4 in the first 4 bytes, or IPv6.
 struct IpAddress {

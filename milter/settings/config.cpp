@@ -137,53 +137,47 @@ bool is_port(const std::string& text) {
 
 }  // namespace
 
-std::optional<std::string> normalize_socket_spec(const std::string& spec, std::string& error) {
+Result<std::string> normalize_socket_spec(const std::string& spec) {
   // Accepts libmilter's own forms, plus Postfix's inet:HOST:PORT and a bare absolute path.
   auto starts = [&](const char* prefix) { return spec.rfind(prefix, 0) == 0; };
   if (starts("unix:") || starts("local:")) {
     if (spec.substr(spec.find(':') + 1).empty()) {
-      error = "'" + spec + "' has no socket path";
-      return std::nullopt;
+      return Error("'" + spec + "' has no socket path");
     }
-    return spec;
+    return std::string(spec);
   }
   if (!spec.empty() && spec[0] == '/') return "unix:" + spec;
   const bool v4 = starts("inet:");
   const bool v6 = starts("inet6:");
   if (!v4 && !v6) {
-    error = "'" + spec + "' is not unix:/path, inet:PORT@HOST or inet:HOST:PORT";
-    return std::nullopt;
+    return Error("'" + spec + "' is not unix:/path, inet:PORT@HOST or inet:HOST:PORT");
   }
   const std::string rest = spec.substr(v4 ? 5 : 6);
   const std::size_t at = rest.find('@');
   if (at != std::string::npos) {
     if (!is_port(rest.substr(0, at)) || at + 1 >= rest.size()) {
-      error = "'" + spec + "' needs PORT@HOST with a port 1-65535";
-      return std::nullopt;
+      return Error("'" + spec + "' needs PORT@HOST with a port 1-65535");
     }
-    return spec;
+    return std::string(spec);
   }
   if (!rest.empty() && rest[0] == '[') {
     const std::size_t close = rest.find("]:");
     if (close == std::string::npos || !is_port(rest.substr(close + 2))) {
-      error = "'" + spec + "' needs [ADDRESS]:PORT";
-      return std::nullopt;
+      return Error("'" + spec + "' needs [ADDRESS]:PORT");
     }
     return "inet6:" + rest.substr(close + 2) + "@" + rest.substr(1, close - 1);
   }
   const std::size_t colon = rest.rfind(':');
   if (colon == std::string::npos) {
     if (!is_port(rest)) {
-      error = "'" + spec + "' has a bad port";
-      return std::nullopt;
+      return Error("'" + spec + "' has a bad port");
     }
-    return spec;
+    return std::string(spec);
   }
   const std::string host = rest.substr(0, colon);
   const std::string port = rest.substr(colon + 1);
   if (host.empty() || host.find(':') != std::string::npos || !is_port(port)) {
-    error = "'" + spec + "' needs HOST:PORT (write IPv6 hosts as [ADDRESS]:PORT)";
-    return std::nullopt;
+    return Error("'" + spec + "' needs HOST:PORT (write IPv6 hosts as [ADDRESS]:PORT)");
   }
   return std::string(v4 ? "inet:" : "inet6:") + port + "@" + host;
 }

@@ -13,6 +13,7 @@
 
 #include "cidr.h"
 #include "rewrite/config_error.h"
+#include "rewrite/error.h"
 #include "rewrite/message_plan.h"
 #include "rewrite/shared_space.h"
 
@@ -82,8 +83,9 @@ DaemonConfig load_settings(const std::string& config_file, bool explicit_file,
 
 // Converts a socket specification to libmilter syntax: Postfix style "inet:HOST:PORT" becomes
 // "inet:PORT@HOST" ("inet:[v6]:PORT" becomes "inet6:PORT@v6"); "unix:", "local:", "inet:PORT@HOST",
-// "inet6:PORT@HOST" and "inet:PORT" pass unchanged. Returns nullopt and sets error when malformed.
-std::optional<std::string> normalize_socket_spec(const std::string& spec, std::string& error);
+// "inet6:PORT@HOST" and "inet:PORT" pass unchanged. Returns the libmilter form, or the error when
+// malformed.
+Result<std::string> normalize_socket_spec(const std::string& spec);
 
 // Builds the header policy from the configured lists (defaults where unset); errors carry the
 // setting's location.

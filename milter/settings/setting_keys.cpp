@@ -48,9 +48,9 @@ std::string joined(const std::vector<std::string>& items) {
 void parse_config_file(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.config_file = s.value; }
 
 void parse_socket(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
-  std::string error;
-  if (auto spec = normalize_socket_spec(s.value, error)) t.config.socket = *spec;
-  else errors.push_back(s.error("socket", error));
+  const Result<std::string> spec = normalize_socket_spec(s.value);
+  if (spec) t.config.socket = *spec;
+  else errors.push_back(s.error("socket", spec.error().message()));
 }
 
 void parse_rules(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.rules_file = s.value; }
@@ -58,9 +58,9 @@ void parse_rules(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) 
 void parse_internal_hosts(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
   t.config.classify.internal_hosts.clear();
   for (const std::string& item : split_list(s.value)) {
-    std::string error;
-    if (auto network = parse_cidr(item, error)) t.config.classify.internal_hosts.push_back(*network);
-    else errors.push_back(s.error("internal-hosts", error));
+    const Result<Cidr> network = parse_cidr(item);
+    if (network) t.config.classify.internal_hosts.push_back(*network);
+    else errors.push_back(s.error("internal-hosts", network.error().message()));
   }
 }
 

@@ -181,8 +181,7 @@ Differential::Differential(const Setup& setup) : state_(std::make_unique<State>(
     config.inbound_headers_source = "differential";
   }
   state_->settings.plan.headers = milter::build_header_policy(config, errors);
-  std::string cidr_error;
-  state_->settings.classify.internal_hosts.push_back(*milter::parse_cidr("127.0.0.0/8", cidr_error));
+  state_->settings.classify.internal_hosts.push_back(*milter::parse_cidr("127.0.0.0/8"));
   state_->settings.classify.outbound_daemon_names = {"ORIGINATING"};
   if (!errors.empty()) {
     std::filesystem::remove_all(state_->dir);

@@ -155,7 +155,8 @@ TEST_CASE("modes: help, version, check", "[config]") {
 TEST_CASE("socket specifications", "[config]") {
   const auto norm = [](const std::string& spec) {
     std::string error;
-    return normalize_socket_spec(spec, error).value_or("ERROR: " + error);
+    const Result<std::string> normalized = normalize_socket_spec(spec);
+    return normalized ? *normalized : "ERROR: " + normalized.error().message();
   };
   CHECK(norm("unix:/run/x.sock") == "unix:/run/x.sock");
   CHECK(norm("local:/run/x.sock") == "local:/run/x.sock");

@@ -18,7 +18,7 @@ TEST_CASE("dropping privileges to the user and group already in effect succeeds"
     const struct group* gr = getgrgid(getegid());
     REQUIRE(pw != nullptr);
     REQUIRE(gr != nullptr);
-    CHECK(drop_privileges(pw->pw_name, gr->gr_name).empty());
+    CHECK_FALSE(drop_privileges(pw->pw_name, gr->gr_name));
     return;
   }
   // As root: a child becomes nobody first, as systemd's User= would start it, then asks again.
@@ -34,7 +34,7 @@ TEST_CASE("dropping privileges to the user and group already in effect succeeds"
   REQUIRE(child >= 0);
   if (child == 0) {
     if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) _exit(3);
-    _exit(drop_privileges(user, group).empty() ? 0 : 1);
+    _exit(drop_privileges(user, group) ? 1 : 0);
   }
   int status = 0;
   REQUIRE(waitpid(child, &status, 0) == child);
@@ -43,8 +43,8 @@ TEST_CASE("dropping privileges to the user and group already in effect succeeds"
 }
 
 TEST_CASE("dropping privileges to an unknown user or group is an error", "[process]") {
-  CHECK(drop_privileges("no-such-user-rewrite-milter", "") == "no such user no-such-user-rewrite-milter");
-  CHECK(drop_privileges("", "no-such-group-rewrite-milter") == "no such group no-such-group-rewrite-milter");
+  CHECK(drop_privileges("no-such-user-rewrite-milter", "").message() == "no such user no-such-user-rewrite-milter");
+  CHECK(drop_privileges("", "no-such-group-rewrite-milter").message() == "no such group no-such-group-rewrite-milter");
 }
 
 }  // namespace rewrite::milter

@@ -34,8 +34,7 @@ struct Harness {
   }
 
   static Cidr cidr(const std::string& text) {
-    std::string error;
-    auto network = parse_cidr(text, error);
+    auto network = parse_cidr(text);
     REQUIRE(network);
     return *network;
   }

@@ -53,8 +53,7 @@ struct SharedHarness {
   }
 
   static Cidr cidr(const std::string& text) {
-    std::string error;
-    auto network = parse_cidr(text, error);
+    auto network = parse_cidr(text);
     REQUIRE(network);
     return *network;
   }

@@ -47,7 +47,7 @@ TEST_CASE("signal_pipe: the unblocking thread takes every signal, a sleeping sig
   sigaddset(&used, SIGUSR1);
   sigset_t before;
   pthread_sigmask(SIG_BLOCK, &used, &before);  // as in the daemon: blocked before the other thread starts
-  REQUIRE(install_signal_pipe().empty());
+  REQUIRE_FALSE(install_signal_pipe());
 
   std::atomic<long> waiter_tid{0};
   std::atomic<int> waiter_got{0};
