@@ -19,12 +19,23 @@ std::string_view comparable_local_part(std::string_view local, std::string& buff
   if (local.size() < 2 || local.front() != '"' || local.back() != '"') return local;
   const std::string_view content = local.substr(1, local.size() - 2);
   if (content.find('\\') == std::string_view::npos) return detail::is_dot_atom(content) ? content : local;
-  buffer.clear();
+  std::string decoded;
   for (std::size_t i = 0; i < content.size(); ++i) {
     if (content[i] == '\\' && ++i == content.size()) return local;  // a lone backslash: not a quoted-pair
-    buffer += content[i];
+    decoded += content[i];
   }
-  return detail::is_dot_atom(buffer) ? std::string_view(buffer) : local;
+  if (detail::is_dot_atom(decoded)) {
+    buffer = std::move(decoded);
+    return buffer;
+  }
+  // Not a dot-atom: the canonical quoted string, with a backslash only where one is needed.
+  buffer = "\"";
+  for (const char c : decoded) {
+    if (c == '"' || c == '\\') buffer += '\\';
+    buffer += c;
+  }
+  buffer += '"';
+  return buffer;
 }
 
 std::string_view comparable_address(std::string_view address, std::string& buffer) {

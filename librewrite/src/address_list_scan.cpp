@@ -86,17 +86,73 @@ bool ends_route_hop(std::string_view value, std::size_t end) {
   return end != std::string_view::npos && (value[end] == ',' || value[end] == ':');
 }
 
+// One run of text between boundaries, as the scan meets it.
+struct Word {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  std::size_t at = kNotClosed;  // position of its first '@' outside quotes and literals, if any
+  bool after_cfws_only = false; // only comments and white space separate it from the previous word
+};
+
+// Returns the position of the first '@' of value[begin, end) outside quoted strings and domain literals.
+std::size_t find_at(std::string_view value, std::size_t begin, std::size_t end) {
+  for (std::size_t i = begin; i < end; ++i) {
+    if (value[i] == '"' || value[i] == '[') {
+      i = skip_delimited(value, i, value[i] == '"' ? '"' : ']') - 1;
+    } else if (value[i] == '@') {
+      return i;
+    }
+  }
+  return kNotClosed;
+}
+
 }  // namespace
+
+std::string AddressToken::text(std::string_view value) const {
+  if (!split()) return std::string(value.substr(begin, end - begin));
+  return std::string(value.substr(begin, local_end - begin)) + "@" +
+         std::string(value.substr(domain_begin, end - domain_begin));
+}
 
 AddressListScan scan_address_list(std::string_view value) {
   AddressListScan scan;
   bool in_angle = false;
+  bool cfws_only = false;  // since the last word, only comments and white space
+  bool in_group = false;   // between a group's ':' and its ';'
+  std::vector<Word> words;
+  // Joins the '@'-words with the local part or domain that only CFWS separates from them: "x(c)@d",
+  // "x@(c)d", "x @ d". A word starting with '@' right after '<' or ',' is a route hop, never joined.
+  const auto add_word = [&](Word word) {
+    if (word.at == kNotClosed) {
+      // A domain after "x@" (the '@' ending the previous word): the address continues here.
+      if (!scan.addresses.empty() && word.after_cfws_only) {
+        AddressToken& last = scan.addresses.back();
+        if (last.domain_begin == last.end && words.back().end == last.end) {
+          last.domain_begin = word.begin;
+          last.end = word.end;
+          words.push_back(word);
+          return;
+        }
+      }
+      words.push_back(word);
+      return;
+    }
+    AddressToken token{word.begin, word.end, word.at, word.at + 1};
+    if (word.at == word.begin && word.after_cfws_only && !words.empty() && words.back().at == kNotClosed) {
+      token.begin = words.back().begin;  // "x(c)@d": the local part is the previous word
+      token.local_end = words.back().end;
+    }
+    words.push_back(word);
+    scan.addresses.push_back(token);
+  };
   std::size_t i = 0;
   while (i < value.size()) {
     const char c = value[i];
     if (c == '(') {
       i = skip_comment(value, i, scan.error);
       if (i == kNotClosed) return scan;
+    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      ++i;
     } else if (c == ')') {
       scan.error = "unbalanced ')'";
       return scan;
@@ -106,24 +162,45 @@ AddressListScan scan_address_list(std::string_view value) {
         return scan;
       }
       in_angle = true;
+      cfws_only = false;
       ++i;
+      continue;
     } else if (c == '>') {
       if (!in_angle) {
         scan.error = "unbalanced '>'";
         return scan;
       }
       in_angle = false;
+      cfws_only = false;
       ++i;
+      continue;
     } else if (is_token_boundary(c)) {
+      cfws_only = false;  // ',', ':' or ';'
+      if (!in_angle && c == ':') {
+        // RFC 5322 3.4: a group holds mailboxes, never another group.
+        if (in_group) {
+          scan.error = "a group inside a group";
+          return scan;
+        }
+        in_group = true;
+      } else if (!in_angle && c == ';') {
+        in_group = false;
+      }
       ++i;
+      continue;
     } else {
       bool has_at = false;
       const std::size_t end = read_token(value, i, has_at, scan.error);
       if (end == kNotClosed) return scan;
       // Inside <...> a token starting with '@' that a ',' or ':' follows is an obsolete source route, not
       // an address; any other '@' token is kept, so a mailbox the parser reads there is not lost silently.
-      if (has_at && !(in_angle && c == '@' && ends_route_hop(value, end))) scan.addresses.push_back({i, end});
+      const bool route_hop = in_angle && c == '@' && ends_route_hop(value, end);
+      Word word{i, end, has_at && !route_hop ? find_at(value, i, end) : kNotClosed, cfws_only && !words.empty()};
+      if (route_hop) word.after_cfws_only = false;
+      add_word(word);
+      cfws_only = !route_hop;
       i = end;
+      continue;
     }
   }
   if (in_angle) scan.error = "unbalanced '<' (angle bracket never closed)";

@@ -13,11 +13,21 @@
 
 namespace rewrite::detail {
 
-// One addr-spec candidate: value.substr(begin, end - begin). Quoted local parts and domain literals are
-// part of the token; a trailing dot ("a@b.com.") is too.
+// One addr-spec candidate. Usually one run of text, value.substr(begin, end - begin); RFC 5322 also
+// allows comments and folding white space around the '@' ("chris(desk)@sales.contoso.com",
+// "c@(host)public.example", "a @ b"), and then the local part and the domain are two runs with that CFWS
+// between them. Quoted local parts and domain literals are part of the token; a trailing dot
+// ("a@b.com.") is too.
 struct AddressToken {
-  std::size_t begin = 0;
-  std::size_t end = 0;
+  std::size_t begin = 0;         // start of the local part
+  std::size_t end = 0;           // end of the domain
+  std::size_t local_end = 0;     // end of the local part's text (the '@' when contiguous)
+  std::size_t domain_begin = 0;  // start of the domain's text (just after the '@' when contiguous)
+
+  // True when comments or white space stand between the local part, the '@' and the domain.
+  bool split() const { return local_end + 1 != domain_begin; }
+  // The addr-spec without that CFWS: local@domain.
+  std::string text(std::string_view value) const;
 };
 
 struct AddressListScan {

@@ -2,16 +2,19 @@
 // config_error.cpp: formatting of configuration errors as `file:line: reason`.
 #include "rewrite/config_error.h"
 
+#include "rewrite/text_input.h"
+
 namespace rewrite {
 
 std::string ConfigError::to_string() const {
-  std::string out = file;
+  // Control bytes from the input are shown as \xNN, never written to a terminal or log as they are.
+  std::string out = printable(file);
   if (line > 0) {
     out += ':';
     out += std::to_string(line);
   }
   out += ": ";
-  out += reason;
+  out += printable(reason);
   return out;
 }
 

@@ -9,11 +9,13 @@
 #include "rewrite/header_rewriter.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "address_list_scan.h"
 #include "gmime_address_list.h"
 #include "rewrite/address.h"
+#include "rewrite/address_check.h"
 
 namespace rewrite {
 namespace {
@@ -23,12 +25,33 @@ constexpr std::size_t kMaxAddresses = 1000;
 constexpr std::size_t kMaxLineBytes = 998;         // RFC 5322 2.1.1: lines must be shorter than this
 constexpr std::size_t kFieldNameReserve = 80;      // room for "Field-Name: " on the first line
 
-// One replacement of a byte range of the original value.
+// One replacement of a byte range of the original value; an address with comments around its '@' is
+// replaced in two (its local part and its domain), and only one of them carries the change.
 struct Replacement {
   std::size_t begin = 0;
   std::size_t end = 0;
-  AddressChange change;
+  std::string text;
+  std::optional<AddressChange> change;
 };
+
+// Appends the replacements that turn the address at span (whose text is token) into found.address: the
+// whole span when it is one run of text, else the local part and the domain each where they stand, so
+// the comments and white space between them stay.
+void replace_address(std::string_view value, const detail::AddressToken& span, std::string token, Lookup found,
+                     std::vector<Replacement>& out) {
+  AddressChange change{std::move(token), found.address, found.rule};
+  if (!span.split()) {
+    out.push_back({span.begin, span.end, std::move(found.address), std::move(change)});
+    return;
+  }
+  const std::size_t at = found.address.rfind('@');
+  const std::string local = found.address.substr(0, at);
+  const std::string domain = found.address.substr(at + 1);
+  if (value.substr(span.begin, span.local_end - span.begin) != local) {
+    out.push_back({span.begin, span.local_end, local, std::nullopt});
+  }
+  out.push_back({span.domain_begin, span.end, domain, std::move(change)});
+}
 
 // Returns a HeaderRewrite that reports value as malformed for reason.
 HeaderRewrite malformed(std::string reason) {
@@ -183,14 +206,15 @@ HeaderRewrite rewrite_header_value(std::string_view value, const RuleTable& tabl
   std::vector<Replacement> replacements;
   for (std::size_t k = 0; k < mailboxes.size(); ++k) {
     const detail::AddressToken& span = scan.addresses[k];
-    const std::string_view token = value.substr(span.begin, span.end - span.begin);
+    std::string token = span.text(value);
     if (!token_matches(token, mailboxes[k])) {
       return malformed("address " + std::to_string(k + 1) + " in the text differs from what the parser read");
     }
-    Lookup found = lookup_token(token, table, direction);
-    if (found.rewritten) {
-      replacements.push_back({span.begin, span.end, {std::string(token), std::move(found.address), found.rule}});
+    if (const std::string problem = address_problem(without_trailing_dot(token), true); !problem.empty()) {
+      return malformed("address " + std::to_string(k + 1) + " is not valid: " + problem);
     }
+    Lookup found = lookup_token(token, table, direction);
+    if (found.rewritten) replace_address(value, span, std::move(token), std::move(found), replacements);
   }
   if (replacements.empty()) return {};
 
@@ -199,10 +223,10 @@ HeaderRewrite rewrite_header_value(std::string_view value, const RuleTable& tabl
   std::size_t copied = 0;
   for (Replacement& replacement : replacements) {
     result.value.append(value.substr(copied, replacement.begin - copied));
-    ranges.emplace_back(result.value.size(), result.value.size() + replacement.change.rewritten.size());
-    result.value += replacement.change.rewritten;
+    ranges.emplace_back(result.value.size(), result.value.size() + replacement.text.size());
+    result.value += replacement.text;
     copied = replacement.end;
-    result.changes.push_back(std::move(replacement.change));
+    if (replacement.change) result.changes.push_back(std::move(*replacement.change));
   }
   result.value.append(value.substr(copied));
   if (!fold_long_lines(result.value, std::move(ranges), error)) return malformed(error);
@@ -210,6 +234,12 @@ HeaderRewrite rewrite_header_value(std::string_view value, const RuleTable& tabl
     return malformed("rewritten value would be over the " + std::to_string(kMaxValueBytes) + "-byte limit");
   }
   result.status = HeaderRewrite::Status::changed;
+  std::size_t copied_to = 0;  // any 8-bit byte outside the replaced addresses
+  for (const Replacement& replacement : replacements) {
+    result.eight_bit = result.eight_bit || !is_ascii(value.substr(copied_to, replacement.begin - copied_to));
+    copied_to = replacement.end;
+  }
+  result.eight_bit = result.eight_bit || !is_ascii(value.substr(copied_to));
   return result;
 }
 

@@ -36,6 +36,10 @@ LogLine notice_line(const Notice& notice) {
       return {Severity::notice, "header=" + notice.field + " dkim-rewritten: " + notice.detail};
     case Notice::Kind::too_many_edits:
       return {Severity::warning, "header skipped: too-many-edits: " + notice.detail};
+    case Notice::Kind::eight_bit:
+      return {Severity::notice, "header=" + notice.field + " 8-bit: " + notice.detail};
+    case Notice::Kind::invalid_address:
+      return {Severity::notice, notice.field + " skipped: invalid-address: " + notice.detail};
   }
   return {Severity::warning, "header=" + notice.field + " " + notice.detail};
 }

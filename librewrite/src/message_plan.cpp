@@ -7,6 +7,7 @@
 #include <set>
 
 #include "rewrite/address.h"
+#include "rewrite/address_check.h"
 #include "rewrite/dkim.h"
 
 namespace rewrite {
@@ -64,13 +65,20 @@ void plan_headers(const RuleTable& table, const PlanOptions& options, Direction 
                               "covered by an existing DKIM signature, rewritten anyway: " +
                                   describe(rewrite.changes)});
     }
+    if (rewrite.eight_bit) {
+      plan.notices.push_back({Notice::Kind::eight_bit, field.name,
+                              "8-bit bytes besides the addresses (raw bytes are not RFC 5322 without "
+                              "SMTPUTF8), kept as they are"});
+    }
     plan.headers.push_back({field.name, index, std::move(rewrite.value), std::move(rewrite.changes)});
   }
   if (plan.headers.size() > kMaxHeaderEdits) {
     // Nothing is rewritten now, so no notice may say a signed field was.
     auto& notices = plan.notices;
     notices.erase(std::remove_if(notices.begin(), notices.end(),
-                                 [](const Notice& n) { return n.kind == Notice::Kind::dkim_rewritten; }),
+                                 [](const Notice& n) {
+                                   return n.kind == Notice::Kind::dkim_rewritten || n.kind == Notice::Kind::eight_bit;
+                                 }),
                   notices.end());
     plan.notices.push_back({Notice::Kind::too_many_edits, "",
                             std::to_string(plan.headers.size()) + " fields would change, over the limit of " +
@@ -85,7 +93,10 @@ MessagePlan plan_message(const RuleTable& table, const PlanOptions& options, Dir
                          const Envelope& envelope, const std::vector<HeaderField>& headers) {
   MessagePlan plan;
   if (direction == Direction::outbound) {
-    if (!envelope.sender.empty()) {
+    if (const std::string problem = envelope.sender.empty() ? "" : address_problem(envelope.sender, true);
+        !problem.empty()) {
+      plan.notices.push_back({Notice::Kind::invalid_address, "from=<" + envelope.sender + ">", problem});
+    } else if (!envelope.sender.empty()) {
       Lookup found = table.lookup(envelope.sender, Direction::outbound);
       if (found.rewritten && differs(envelope.sender, found.address)) {
         plan.sender_changed = true;
@@ -96,6 +107,10 @@ MessagePlan plan_message(const RuleTable& table, const PlanOptions& options, Dir
     for (std::size_t i = 0; i < envelope.recipients.size(); ++i) {
       const std::string& recipient = envelope.recipients[i];
       if (recipient.empty()) continue;
+      if (const std::string problem = address_problem(recipient, true); !problem.empty()) {
+        plan.notices.push_back({Notice::Kind::invalid_address, "rcpt=<" + recipient + ">", problem});
+        continue;
+      }
       Lookup found = table.lookup(recipient, Direction::inbound);
       if (found.rewritten && differs(recipient, found.address)) {
         plan.recipients.push_back({i, {recipient, std::move(found.address), found.rule}});
@@ -112,6 +127,8 @@ const char* to_string(Notice::Kind kind) {
     case Notice::Kind::dkim_protected: return "dkim-protected";
     case Notice::Kind::dkim_rewritten: return "dkim-rewritten";
     case Notice::Kind::too_many_edits: return "too-many-edits";
+    case Notice::Kind::invalid_address: return "invalid-address";
+    case Notice::Kind::eight_bit: return "8-bit";
   }
   return "unknown";
 }

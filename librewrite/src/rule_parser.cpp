@@ -2,12 +2,12 @@
 // rule_parser.cpp: parsing of native and Exchange CSV rules files into checked Rule values.
 #include "rule_parser.h"
 
-#include "rewrite/text_input.h"
-
 #include <optional>
 
 #include "gmime_address_list.h"
 #include "rewrite/address.h"
+#include "rewrite/address_check.h"
+#include "rewrite/text_input.h"
 #include "text_util.h"
 
 namespace rewrite::detail {
@@ -24,63 +24,32 @@ struct RuleSpec {
   int line = 0;
 };
 
-// Returns why text is not a usable domain name, or "" when it is.
-std::string domain_problem(std::string_view text) {
-  if (!text.empty() && text.back() == '.') text.remove_suffix(1);
-  if (text.empty()) return "empty domain";
-  if (!is_ascii(text)) return "non-ASCII domain '" + std::string(text) + "' (write it in its punycode xn-- form)";
-  if (text.size() > 253) return "domain longer than 253 characters";
-  std::size_t start = 0;
-  bool punycode = false;  // a label starts with xn--
-  while (start <= text.size()) {
-    std::size_t dot = text.find('.', start);
-    if (dot == std::string_view::npos) dot = text.size();
-    const std::string_view label = text.substr(start, dot - start);
-    if (label.empty()) return "empty label in domain '" + std::string(text) + "'";
-    punycode = punycode || equals_ignoring_case(label.substr(0, 4), "xn--");
-    if (label.size() > 63) return "label longer than 63 characters in domain '" + std::string(text) + "'";
-    for (const char c : label) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                      c == '_';
-      if (!ok) return "invalid character '" + std::string(1, c) + "' in domain '" + std::string(text) + "'";
-    }
-    start = dot + 1;
-  }
-  // An xn-- label must be the ASCII form of an internationalised name: a header rewritten to anything
-  // else would not read back as the address written.
-  if (punycode && !detail::domain_round_trips(std::string(text))) {
-    return "invalid punycode (xn--) label in domain '" + std::string(text) + "'";
+// Returns why text is not a usable domain name for a rule, or "" when it is: address_check.h's domain,
+// ASCII only, and one GMime reads back as written (the rewritten headers must parse as written).
+std::string rule_domain_problem(std::string_view text) {
+  if (!is_ascii(text)) return "non-ASCII domain '" + printable(text) + "' (write it in its punycode xn-- form)";
+  if (std::string problem = domain_problem(text); !problem.empty()) return problem;
+  std::string_view bare = text;
+  if (!bare.empty() && bare.back() == '.') bare.remove_suffix(1);
+  const bool punycode = lower_ascii(bare).find("xn--") != std::string::npos;  // rare: skip GMime otherwise
+  if (punycode && !detail::domain_round_trips(std::string(bare))) {
+    return "invalid punycode (xn--) label in domain '" + std::string(bare) + "'";
   }
   return "";
 }
 
-// True when local is an RFC 5322 dot-atom (atext runs joined by single dots) or a quoted string.
-bool is_valid_local_part(std::string_view local) {
-  if (local.size() >= 2 && local.front() == '"' && local.back() == '"') {
-    for (std::size_t i = 1; i + 1 < local.size(); ++i) {
-      const unsigned char c = static_cast<unsigned char>(local[i]);
-      if (c == '\\') {
-        if (++i + 1 >= local.size()) return false;  // an escape needs a character before the closing quote
-        continue;
-      }
-      if (c == '"' || c < 0x20 || c == 0x7f) return false;
-    }
-    return true;
-  }
-  return is_dot_atom(local);
-}
-
-// Returns why text is not a usable addr-spec (local@domain), or "" when it is.
-std::string address_problem(std::string_view text) {
+// Returns why text is not a usable addr-spec (local@domain) for a rule, or "" when it is.
+std::string rule_address_problem(std::string_view text) {
   const auto parts = split_address(text);
-  if (!parts) return "'" + std::string(text) + "' is not an address (local@domain)";
-  if (!is_ascii(parts->local)) return "non-ASCII local part in '" + std::string(text) + "'";
-  if (!is_valid_local_part(parts->local)) {
-    return "invalid local part in '" + std::string(text) +
+  const std::string shown = printable(text);
+  if (!parts) return "'" + shown + "' is not an address (local@domain)";
+  if (!is_ascii(parts->local)) return "non-ASCII local part in '" + shown + "'";
+  if (!local_part_problem(parts->local, false).empty()) {
+    return "invalid local part in '" + shown +
            "' (expected letters, digits and !#$%&'*+-/=?^_`{|}~ joined by single dots, or a quoted string)";
   }
-  const std::string problem = domain_problem(parts->domain);
-  return problem.empty() ? "" : problem + " in '" + std::string(text) + "'";
+  const std::string problem = rule_domain_problem(parts->domain);
+  return problem.empty() ? "" : problem + " in '" + shown + "'";
 }
 
 // Returns the address with its domain normalised (lower case, no trailing dot), local part as written.
@@ -109,7 +78,7 @@ void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>
       fail("invalid wildcard '" + spec.internal + "': only one leading '*.' is allowed");
     } else if (domain.find('@') != std::string_view::npos) {
       fail("invalid wildcard '" + spec.internal + "': wildcards apply to domains, not addresses");
-    } else if (const std::string problem = domain_problem(domain); !problem.empty()) {
+    } else if (const std::string problem = rule_domain_problem(domain); !problem.empty()) {
       fail(problem);
     } else {
       rule.internal = normalize_domain(domain);
@@ -118,14 +87,14 @@ void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>
     fail("invalid wildcard '" + spec.internal + "': a wildcard is '*.' followed by a domain, nothing before it");
   } else if (internal_is_address) {
     rule.kind = RuleKind::address;
-    if (const std::string problem = address_problem(internal); !problem.empty()) {
+    if (const std::string problem = rule_address_problem(internal); !problem.empty()) {
       fail(problem);
     } else {
       rule.internal = normalize_address(internal);
     }
   } else {
     rule.kind = RuleKind::domain;
-    if (const std::string problem = domain_problem(internal); !problem.empty()) {
+    if (const std::string problem = rule_domain_problem(internal); !problem.empty()) {
       fail(problem);
     } else {
       rule.internal = normalize_domain(internal);
@@ -139,7 +108,7 @@ void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>
     if (external.find('@') == std::string_view::npos) {
       fail("address rule maps '" + spec.internal + "' to '" + spec.external +
            "': an address rule must map to a full address");
-    } else if (const std::string problem = address_problem(external); !problem.empty()) {
+    } else if (const std::string problem = rule_address_problem(external); !problem.empty()) {
       fail(problem);
     } else {
       rule.external = normalize_address(external);
@@ -148,7 +117,7 @@ void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>
     if (external.find('@') != std::string_view::npos) {
       fail(std::string("a ") + to_string(rule.kind) + " rule must map to a domain, not the address '" +
            spec.external + "'");
-    } else if (const std::string problem = domain_problem(external); !problem.empty()) {
+    } else if (const std::string problem = rule_domain_problem(external); !problem.empty()) {
       fail(problem);
     } else {
       rule.external = normalize_domain(external);
@@ -167,7 +136,7 @@ void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>
   }
   for (const std::string& exception : spec.exceptions) {
     if (rule.kind != RuleKind::wildcard) break;
-    if (const std::string problem = domain_problem(exception); !problem.empty()) {
+    if (const std::string problem = rule_domain_problem(exception); !problem.empty()) {
       fail("exception: " + problem);
       continue;
     }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "rewrite/address.h"
+#include "rewrite/address_check.h"
 #include "rewrite/text_input.h"
 #include "rule_index.h"
 #include "rule_parser.h"
@@ -163,6 +164,8 @@ Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
   Lookup result;
   const std::size_t at = address.rfind('@');
   if (address.empty() || at == std::string_view::npos || at == 0 || at + 1 == address.size()) return result;
+  // What is not a valid address is never rewritten (address_check.h), wherever it comes from.
+  if (!address_problem(address, true).empty()) return result;
   std::string_view domain = address.substr(at + 1);
   // Rules are written with ASCII domains: a UTF-8 domain (SMTPUTF8) is looked up in its punycode form.
   if (!is_ascii(domain)) {

@@ -14,7 +14,7 @@ int run_cases_mode(const Options& options, const RuleTable& table, const SharedS
   const Result<std::string> text = read_input(options.cases_file, "cases file");
   if (!text) {
     err << "rewrite-test: " << text.error().message() << '\n';
-    return kExitUsage;
+    return kExitConfig;  // an input file refused, as a rules file would be
   }
   const CasesFile cases = parse_cases(*text, display_name(options.cases_file));
   const CasesReport report = run_cases(table, space, cases);

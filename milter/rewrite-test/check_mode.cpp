@@ -13,7 +13,7 @@ int run_check_mode(const Options& options, const RuleTable& table, std::ostream&
   const Result<std::string> text = read_input(options.address_list, "address list");
   if (!text) {
     err << "rewrite-test: " << text.error().message() << '\n';
-    return kExitUsage;
+    return kExitConfig;  // an input file refused, as a rules file would be
   }
   const AddressList list = parse_address_list(*text, display_name(options.address_list));
   for (const ConfigError& problem : list.errors) {

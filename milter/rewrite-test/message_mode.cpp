@@ -26,7 +26,7 @@ int run_message_mode(const Options& options, const RuleTable& table, const ToolC
   const Result<std::string> text = read_input(options.message_file, "message file");
   if (!text) {
     err << "rewrite-test: " << text.error().message() << '\n';
-    return kExitUsage;
+    return kExitConfig;  // an input file refused, as a rules file would be
   }
   render_message(options, table, config.space.get(), config.plan, *text, out, err);
   return kExitOk;

@@ -66,11 +66,20 @@ TEST_CASE("comparable_local_part unquotes a quoted dot-atom (RFC 5322 3.2.4)", "
   CHECK(comparable_local_part("adam", buffer) == "adam");
   SECTION("content that cannot be written as a dot-atom stays as written") {
     for (const char* local : {"\"john smith\"", "\".adam\"", "\"adam.\"", "\"ad..am\"", "\"\"", "\"a@b\"",
-                              "\"ad\\ am\"", "\"a\\\"b\"", "\"adam\\\"", "\"", "\"adam", "adam\""}) {
+                              "\"a\\\"b\"", "\"adam\\\"", "\"", "\"adam", "adam\""}) {
       INFO(local);
       CHECK(comparable_local_part(local, buffer) == local);
     }
   }
+}
+
+TEST_CASE("comparable_local_part writes any other quoted string canonically (RFC 5322 3.2.4)", "[address][quoted]") {
+  // A quoted-pair is the character it quotes: only '"' and '\\' keep their backslash.
+  std::string buffer;
+  CHECK(comparable_local_part("\"john\\ doe\"", buffer) == "\"john doe\"");
+  CHECK(comparable_local_part("\"j\\o\\h\\n doe\"", buffer) == "\"john doe\"");
+  CHECK(comparable_local_part("\"a\\\"b c\"", buffer) == "\"a\\\"b c\"");
+  CHECK(comparable_local_part("\"a\\\\b c\"", buffer) == "\"a\\\\b c\"");
 }
 
 TEST_CASE("comparable_address unquotes the local part only", "[address][quoted]") {

@@ -20,10 +20,11 @@ struct AddressParts {
 std::optional<AddressParts> split_address(std::string_view address);
 
 // Returns local (a local part as written) in the form it is compared in. RFC 5322 3.2.4 makes a quoted
-// string the same as the dot-atom it holds when its content could be written as one: "adam" is adam, and
-// so is "ad\am" once the quoted-pair is decoded. Such a local part comes back as that dot-atom; any other
-// ("john smith", ".adam", or one already unquoted) comes back as written. Case is kept: compare ignoring
-// it. The result views local, or buffer when a quoted-pair had to be decoded.
+// string the same as the dot-atom it holds when its content could be written as one, and a quoted-pair
+// the same as the character it quotes: "adam" is adam, "ad\am" is adam, and "john\ doe" is "john doe".
+// A quoted local part comes back as that dot-atom, or else as the canonical quoted string (quoted-pairs
+// decoded, a backslash kept only before '"' and '\'); any other comes back as written. Case is kept:
+// compare ignoring it. The result views local, or buffer when it had to be rewritten.
 std::string_view comparable_local_part(std::string_view local, std::string& buffer);
 
 // Returns address (local@domain, split at the last '@') with its local part as comparable_local_part()

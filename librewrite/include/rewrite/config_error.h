@@ -13,7 +13,7 @@ struct ConfigError {
   int line = 0;        // 1-based; 0 when the problem is not tied to a line
   std::string reason;  // human-readable, no trailing newline
 
-  // Returns "file:line: reason" (or "file: reason" when line is 0).
+  // Returns "file:line: reason" (or "file: reason" when line is 0), control bytes written as \xNN.
   std::string to_string() const;
 };
 

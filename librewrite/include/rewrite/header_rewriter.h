@@ -27,6 +27,9 @@ struct HeaderRewrite {
   std::string value;                   // new value when changed (same leading white space, folded)
   std::vector<AddressChange> changes;  // one per rewritten address occurrence
   std::string reason;                  // when malformed
+  // When changed: the value holds bytes above 0x7f (UTF-8 under RFC 6532, or raw Latin-1 that RFC 5322
+  // does not allow) outside the addresses; they are kept byte for byte, and the caller logs it.
+  bool eight_bit = false;
 };
 
 // Rewrites the addresses in value (a header value as the MTA hands it, possibly folded with LF or CRLF and

@@ -44,6 +44,8 @@ struct Notice {
     dkim_protected,    // a selected field would change but an existing DKIM signature covers it
     dkim_rewritten,    // a DKIM-covered field was rewritten because the policy says so
     too_many_edits,    // more than kMaxHeaderEdits fields would change: every field was left alone
+    invalid_address,   // an envelope address that is not valid was left alone (field: "from=<a>", "rcpt=<a>")
+    eight_bit,         // a rewritten field holds 8-bit bytes besides its addresses, kept byte for byte
   };
   Kind kind;
   std::string field;   // header field name
@@ -67,7 +69,8 @@ struct MessagePlan {
 
 // Computes the edits for one message. Outbound: the envelope sender and the outbound header fields;
 // inbound: the envelope recipients and the inbound header fields (none by default). The null sender is
-// never rewritten, nor is an address whose result differs only in ASCII case. Fields not allowed by
+// never rewritten, nor is an address whose result differs only in ASCII case; an envelope address of
+// the direction that address_problem() refuses is left alone with an invalid_address notice. Fields not allowed by
 // options.headers, and never-touched fields, are left alone. Header edits come in field order; every
 // DKIM-Signature field among headers counts, and a field named in any of their h= tags that would change
 // is skipped (dkim_protected) or rewritten (dkim_rewritten) as options.dkim says. A selected field that
@@ -76,7 +79,7 @@ struct MessagePlan {
 MessagePlan plan_message(const RuleTable& table, const PlanOptions& options, Direction direction,
                          const Envelope& envelope, const std::vector<HeaderField>& headers);
 
-// Returns "malformed-header", "dkim-protected", "dkim-rewritten" or "too-many-edits".
+// Returns "malformed-header", "dkim-protected", "dkim-rewritten", "too-many-edits", "invalid-address" or "8-bit".
 const char* to_string(Notice::Kind kind);
 
 }  // namespace rewrite

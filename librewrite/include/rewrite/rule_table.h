@@ -49,7 +49,8 @@ class RuleTable {
   // Picks the rule for address (an addr-spec without angle brackets) in the given direction and returns
   // the rewritten address. Outbound: address rule > domain rule > most specific wildcard; an exception of
   // the most specific matching wildcard stops wildcard rewriting. Inbound: only bidirectional address
-  // rules, external address -> internal address. Never rewrites "" (the null sender), an address without
+  // rules, external address -> internal address. Never rewrites "" (the null sender), an address that
+  // address_problem() (address_check.h) refuses, an address without
   // a domain, or an ASCII address into a non-ASCII one. The result is never fed back into the rules.
   Lookup lookup(std::string_view address, Direction direction) const;
 

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "rewrite/address.h"
+#include "rewrite/address_check.h"
 #include "rewrite/offline/explain.h"
 #include "rewrite/rule_table.h"
 #include "rule_index.h"
@@ -42,6 +43,10 @@ std::string explain_lookup(const RuleTable& table, std::string_view address, Dir
   }
   if (at == std::string_view::npos || at == 0 || at + 1 == address.size()) {
     out << "  not rewritten: not an address with a local part and a domain\n";
+    return out.str();
+  }
+  if (const std::string problem = address_problem(address, true); !problem.empty()) {
+    out << "  not rewritten: not a valid address: " << problem << "\n";
     return out.str();
   }
   std::string_view full = address;  // without a trailing dot

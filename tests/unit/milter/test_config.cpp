@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "config.h"
 #include "milter_test_support.h"
 #include "startup.h"
@@ -191,6 +193,33 @@ TEST_CASE("check-config mode: 0 when everything loads, 78 with every error as fi
   SECTION("missing rules file") {
     CHECK(check_config(parse({"-n", "-r", rules.dir() + "/missing"}), out, err) == kExitConfig);
     CHECK(err.str().find(rules.dir() + "/missing") == 0);
+  }
+  SECTION("a rules file that is a directory, a FIFO or a device is refused, never read as empty") {
+    CHECK(check_config(parse({"-n", "-r", rules.dir()}), out, err) == kExitConfig);
+    CHECK(err.str() == rules.dir() + ": cannot read rules file: is a directory, not a regular file\n");
+    const std::string fifo = rules.dir() + "/fifo";
+    REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+    std::ostringstream err2;
+    CHECK(check_config(parse({"-n", "-r", fifo}), out, err2) == kExitConfig);  // and does not block
+    CHECK(err2.str() == fifo + ": cannot read rules file: is a FIFO, not a regular file\n");
+    std::ostringstream err3;
+    CHECK(check_config(parse({"-n", "-r", "/dev/zero"}), out, err3) == kExitConfig);
+    CHECK(err3.str() == "/dev/zero: cannot read rules file: is a character device, not a regular file\n");
+  }
+  SECTION("a configuration file that is a directory is refused") {
+    CHECK(check_config(parse({"-n", "-c", rules.dir(), "-r", rules.path()}), out, err) == kExitConfig);
+    CHECK(err.str() == rules.dir() + ": cannot read configuration file: is a directory, not a regular file\n");
+  }
+  SECTION("a NUL byte in the configuration file is refused at its line, not read in part") {
+    TempFile conf("c.conf", std::string("rules = ") + rules.path() + std::string("\0junk\n", 6));
+    CHECK(check_config(parse({"-n", "-c", conf.path()}), out, err) == kExitConfig);
+    CHECK(err.str().find(conf.path() + ":1: NUL byte in line") != std::string::npos);
+  }
+  SECTION("control bytes in a message are shown escaped") {
+    TempFile conf("c.conf", "rules = " + rules.path() + "\nsoc\x1b[2Jket = x\n");
+    CHECK(check_config(parse({"-n", "-c", conf.path()}), out, err) == kExitConfig);
+    CHECK(err.str().find("unknown setting 'soc\\x1b[2Jket'") != std::string::npos);
+    CHECK(err.str().find('\x1b') == std::string::npos);
   }
   SECTION("a header list naming a never-touched field, located at its line") {
     TempFile conf("c.conf", "rules = " + rules.path() + "\noutbound-headers = From, Received\n");
