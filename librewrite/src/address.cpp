@@ -106,6 +106,11 @@ std::string normalize_envelope_address(std::string_view raw) {
   if (raw == "\"\"") {
     raw = {};  // Postfix's non-SMTP emulation hands the null sender as ""
   }
+  // An obsolete source route ("@relay1,@relay2:user@domain", RFC 5321 4.1.2 and C) names hops, not the
+  // mailbox, and RFC 5321 says to ignore it: the address is what follows the ':'.
+  if (!raw.empty() && raw.front() == '@') {
+    if (const std::size_t colon = raw.find(':'); colon != std::string_view::npos) raw.remove_prefix(colon + 1);
+  }
   return std::string(raw);
 }
 

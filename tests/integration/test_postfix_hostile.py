@@ -51,20 +51,42 @@ class HostileAddressSyntaxTest(PostfixTestCase):
             "Subject: hostile-group\n" + DATE, "hi\n")  # Postfix drops Bcc (message_drop_headers)
 
     def test_comments_around_and_inside_addresses(self):
-        # Comments around an address are kept, even one that repeats it; a comment inside the addr-spec
-        # makes the text and the parser disagree, so that field is left whole and logged.
+        # Comments around an address are kept, even one that repeats it. Comments and white space around
+        # the '@' are legal RFC 5322 too: the address is rewritten and they stay where they stood, so no
+        # internal address leaves in a field beside them. A group inside a group is not RFC 5322: left
+        # whole and logged.
         head = ("From: (Sales dept) alice@sales.contoso.com (Alice, alice@sales.contoso.com)\n"
                 "Sender: Assistant (temp) <assistant(x)@research.contoso.com>\n"
                 "Reply-To: alice@(dept)sales.contoso.com\n"
+                "Cc: chris(comment)@sales.contoso.com, maria@europe.contoso.com\n"
+                "To: G1: G2: carol@research.contoso.com;;\n"
                 "Subject: hostile-comments\n" + DATE)
         result = self.send_outbound("alice@sales.contoso.com", ["x@fabrikam.com"], head + "\nhi\n")
         self.assertDelivered(
             self.delivered("hostile-comments"), "alice@contoso.com", ["x@fabrikam.com"],
             "From: (Sales dept) alice@contoso.com (Alice, alice@sales.contoso.com)\n"
-            "Sender: Assistant (temp) <assistant(x)@research.contoso.com>\n"
-            "Reply-To: alice@(dept)sales.contoso.com\n"
+            "Sender: Assistant (temp) <assistant(x)@contoso.com>\n"
+            "Reply-To: alice@(dept)contoso.com\n"
+            "Cc: chris(comment)@contoso.com, maria@contoso.com\n"
+            "To: G1: G2: carol@research.contoso.com;;\n"
             "Subject: hostile-comments\n" + DATE, "hi\n")
-        self.skipped_warning(result.queue_id, "Sender")
+        self.skipped_warning(result.queue_id, "To")
+
+    def test_invalid_addresses_are_left_alone_and_logged(self):
+        # What is not a valid address is never rewritten: in the envelope (logged as invalid-address) and
+        # in a header (the field is left whole, logged as malformed).
+        # Postfix itself refuses "a@x..y" or a label starting with '-' in MAIL FROM (501 5.1.7), but takes
+        # an xn-- label that is not punycode.
+        head = ("From: alice@x..sales.contoso.com\n"
+                "Reply-To: bob@-bad.sales.contoso.com, carol@research.contoso.com\n"
+                "Subject: hostile-invalid\n" + DATE)
+        result = self.send_outbound("alice@xn--zz.sales.contoso.com", ["x@fabrikam.com"], head + "\nhi\n")
+        self.assertDelivered(self.delivered("hostile-invalid"), "alice@xn--zz.sales.contoso.com", ["x@fabrikam.com"],
+                             head, "hi\n")
+        self.assertRegex(self.env.milter.log_text(),
+                         r"%s: from=<alice@xn--zz\.sales\.contoso\.com> skipped: invalid-address: invalid punycode"
+                         % re.escape(result.queue_id))
+        self.skipped_warning(result.queue_id, "From")
         self.skipped_warning(result.queue_id, "Reply-To")
 
     def test_quoted_local_parts(self):

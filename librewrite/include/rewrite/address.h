@@ -50,7 +50,8 @@ bool is_ascii(std::string_view text);
 std::string with_ascii_domain(std::string_view address);
 
 // Normalises an envelope address as an MTA hands it to a milter: strips surrounding white space and one
-// pair of angle brackets; "<>", "" and "<>" with spaces all become "" (the null sender).
+// pair of angle brackets; "<>", "" and "<>" with spaces all become "" (the null sender); an obsolete
+// source route ("<@relay:a@b>") is dropped, as RFC 5321 says to ignore it.
 std::string normalize_envelope_address(std::string_view raw);
 
 }  // namespace rewrite

@@ -82,8 +82,12 @@ class HostileAgainstSendmailAloneTest(SendmailTestCase):
             "smh-syntax", "alice@sales.contoso.com", head + "\nhi\n",
             {"alice@sales.contoso.com>": "alice@contoso.com>",
              "carol@research.contoso.com": "carol@contoso.com",
-             "\"dave smith\"@hr.contoso.com": "\"dave smith\"@contoso.com"},
-            "alice@contoso.com", skipped=["Reply-To", "Sender"])
+             "\"dave smith\"@hr.contoso.com": "\"dave smith\"@contoso.com",
+             # Comments around the '@' are legal: the milter rewrites the address and keeps them; Sendmail
+             # then moves them after the addr-spec, as it does without the milter.
+             "alice@sales.contoso.com (dept)": "alice@contoso.com (dept)",
+             "assistant@research.contoso.com (x)": "assistant@contoso.com (x)"},
+            "alice@contoso.com", skipped=[])
 
     def test_domains_case_literals_and_encoded_words(self):
         head = ("From: =?UTF-8?Q?Alice_M=C3=BCller?= <ALICE@SALES.CONTOSO.COM>\n"
