@@ -90,6 +90,32 @@ class RecipientMerge {
   std::set<std::string> present_;   // recipients the message keeps or has gained (lower case)
 };
 
+// True when the mail stays inside: outbound, at least one envelope recipient, and every recipient's
+// domain the organisation's (a rule's internal side, the shared space's domains, internal-domains).
+bool stays_inside(const MessageContext& context, const Envelope& envelope) {
+  if (context.direction != Direction::outbound || envelope.recipients.empty()) return false;
+  for (const std::string& recipient : envelope.recipients) {
+    const std::size_t at = recipient.rfind('@');
+    if (at == std::string::npos) return false;
+    std::string_view domain = std::string_view(recipient).substr(at + 1);
+    if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
+    bool internal = context.table->covers_internal_domain(domain);
+    if (!internal && context.space != nullptr) {
+      const SharedSpaceSettings& space = context.space->settings();
+      internal = equals_ignoring_case(domain, space.shared_domain) || equals_ignoring_case(domain, space.routing_domain);
+    }
+    for (const std::string& parent : context.options->internal_domains) {
+      if (internal) break;
+      const std::string_view p = parent.back() == '.' ? std::string_view(parent).substr(0, parent.size() - 1) : parent;
+      internal = equals_ignoring_case(domain, p) ||
+                 (domain.size() > p.size() && domain[domain.size() - p.size() - 1] == '.' &&
+                  equals_ignoring_case(domain.substr(domain.size() - p.size()), p));
+    }
+    if (!internal) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool MessageEdit::operator==(const MessageEdit& other) const {
@@ -157,8 +183,12 @@ EndOfMessage decide_end_of_message(const MessageCollector& message) {
     out.lines.push_back({Severity::warning, "header larger than " + std::to_string(MessageCollector::kMaxHeaderBytes) +
                                                 " bytes; header fields left unchanged"});
   }
-  const MessagePlan plan =
-      plan_message(*context.table, *context.options, context.direction, envelope, message.headers_);
+  // Like Exchange at the Edge and Postfix's generic(5), the sender side is rewritten for mail that leaves:
+  // mail for internal recipients only keeps its addresses (the shared space still forwards it).
+  const bool inside = !context.options->rewrite_internal_mail && stays_inside(context, envelope);
+  const MessagePlan plan = inside ? MessagePlan{}
+                                  : plan_message(*context.table, *context.options, context.direction, envelope,
+                                                 message.headers_);
   for (const Notice& notice : plan.notices) out.lines.push_back(notice_line(notice));
   SharedSpacePlan forwards;
   if (context.space != nullptr) {
@@ -172,8 +202,9 @@ EndOfMessage decide_end_of_message(const MessageCollector& message) {
     out.lines.push_back({Severity::notice, "loop: " + forwards.loop_reason});
     return out;
   }
+  if (inside) out.lines.push_back({Severity::info, "unchanged (internal recipients)"});
   if (plan.empty() && forwards.empty()) {
-    out.lines.push_back({Severity::verbose, std::string("unchanged (") + to_string(context.direction) + ")"});
+    if (!inside) out.lines.push_back({Severity::verbose, std::string("unchanged (") + to_string(context.direction) + ")"});
     return out;
   }
   if (plan.sender_changed) {

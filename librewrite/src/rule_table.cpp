@@ -112,6 +112,21 @@ void build_index(const std::vector<Rule>& rules, const std::string& source, Rule
 }
 
 // Returns the rewritten form of local@domain for a domain or wildcard rule: local part kept as written.
+// Returns where the extension of address's local part starts: the first byte from delimiters in an
+// unquoted local part, not its first byte; npos when there is none.
+std::size_t extension_start(std::string_view address, std::string_view delimiters) {
+  if (delimiters.empty() || address.empty() || address.front() == '"') return std::string_view::npos;
+  const std::size_t at = address.rfind('@');
+  const std::size_t cut = address.substr(0, at).find_first_of(delimiters);
+  return cut == 0 ? std::string_view::npos : cut;
+}
+
+// Returns address (local@domain) with extension appended to its local part.
+std::string with_extension(const std::string& address, std::string_view extension) {
+  const std::size_t at = address.rfind('@');
+  return address.substr(0, at) + std::string(extension) + address.substr(at);
+}
+
 std::string with_domain(std::string_view address, const std::string& domain) {
   std::string out(address.substr(0, address.rfind('@') + 1));
   out += domain;
@@ -136,7 +151,8 @@ RuleTable::RuleTable(std::string source_name, std::vector<Rule> rules, std::uniq
 
 RuleTable::~RuleTable() = default;
 
-LoadResult RuleTable::parse(std::string_view text, const std::string& source_name, RuleFormat format) {
+LoadResult RuleTable::parse(std::string_view text, const std::string& source_name, RuleFormat format,
+                            std::string_view recipient_delimiter) {
   std::vector<Rule> rules;
   LoadResult result;
   detail::parse_rules_text(text, source_name, format, rules, result.errors);
@@ -144,12 +160,14 @@ LoadResult RuleTable::parse(std::string_view text, const std::string& source_nam
   auto index = std::make_unique<Index>();
   build_index(rules, source_name, *index, &result.errors);
   if (result.errors.empty()) {
-    result.table.reset(new RuleTable(source_name, std::move(rules), std::move(index)));
+    std::unique_ptr<RuleTable> table(new RuleTable(source_name, std::move(rules), std::move(index)));
+    table->recipient_delimiter_ = std::string(recipient_delimiter);
+    result.table = std::move(table);
   }
   return result;
 }
 
-LoadResult RuleTable::load(const std::string& path, RuleFormat format) {
+LoadResult RuleTable::load(const std::string& path, RuleFormat format, std::string_view recipient_delimiter) {
   ConfigError error;
   const std::optional<std::string> text = read_text_file(path, "rules file", error);
   if (!text) {
@@ -157,7 +175,7 @@ LoadResult RuleTable::load(const std::string& path, RuleFormat format) {
     result.errors.push_back(std::move(error));
     return result;
   }
-  return parse(*text, path, format);
+  return parse(*text, path, format, recipient_delimiter);
 }
 
 Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
@@ -189,9 +207,19 @@ Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
   std::string unquoted;
   const std::string_view key = comparable_address(address, unquoted);
   const std::uint64_t address_hash = detail::hash_ignoring_case(key);
+  // The address without its extension, and the extension ("+tag"), for a second address-rule probe.
+  const std::size_t cut = extension_start(key, recipient_delimiter_);
+  std::string stripped;
+  if (cut != std::string_view::npos) stripped = std::string(key.substr(0, cut)).append(key.substr(key.rfind('@')));
+  const std::string_view extension =
+      cut == std::string_view::npos ? std::string_view() : key.substr(cut, key.rfind('@') - cut);
   if (direction == Direction::inbound) {
-    const std::uint32_t found = index_->find_external(rules_, key, address_hash);
+    std::uint32_t found = index_->find_external(rules_, key, address_hash);
     if (found != Index::kNone) return fire(found, rules_[found].internal);
+    if (!stripped.empty()) {
+      found = index_->find_external(rules_, stripped, detail::hash_ignoring_case(stripped));
+      if (found != Index::kNone) return fire(found, with_extension(rules_[found].internal, extension));
+    }
     return result;
   }
 
@@ -204,6 +232,11 @@ Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
   if (const std::uint32_t found = Index::find_internal(index_->by_address, rules_, key, address_hash);
       found != Index::kNone) {
     return fire(found, rules_[found].external);
+  }
+  if (!stripped.empty()) {
+    const std::uint32_t found =
+        Index::find_internal(index_->by_address, rules_, stripped, detail::hash_ignoring_case(stripped));
+    if (found != Index::kNone) return fire(found, with_extension(rules_[found].external, extension));
   }
   if (const std::uint32_t found = Index::find_internal(index_->by_domain, rules_, domain, domain_hash);
       found != Index::kNone) {
@@ -222,6 +255,24 @@ Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
     return fire(found, with_domain(address, rule.external));
   }
   return result;
+}
+
+bool RuleTable::covers_internal_domain(std::string_view domain) const {
+  if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
+  if (domain.empty()) return false;
+  const std::uint64_t hash = detail::hash_ignoring_case(domain);
+  if (Index::find_internal(index_->by_domain, rules_, domain, hash) != Index::kNone) return true;
+  const bool address_internal = index_->address_domains.find(hash, [&](std::uint32_t value) {
+    return value % 2 == 0 && detail::iequals(Index::address_domain(rules_, value), domain);
+  }) != Index::kNone;
+  if (address_internal) return true;
+  WildcardSuffixes wildcards(*index_, domain);
+  std::string_view suffix;
+  std::uint64_t suffix_hash = 0;
+  while (wildcards.next(suffix, suffix_hash)) {
+    if (Index::find_internal(index_->by_wildcard, rules_, suffix, suffix_hash) != Index::kNone) return true;
+  }
+  return false;
 }
 
 bool RuleTable::is_internal_domain(std::string_view domain) const {

@@ -143,17 +143,37 @@ std::shared_ptr<const SharedSpace> SharedSpace::load(const SharedSpaceSettings& 
   return space;
 }
 
+std::string SharedSpace::listed_key(std::string_view local, const std::unordered_set<std::string>& list) const {
+  // The whole local part first, then without its extension (user+tag is user), as Postfix looks up.
+  std::string key = local_key(local);
+  if (list.count(key)) return key;
+  if (settings_.recipient_delimiter.empty() || key.empty() || key.front() == '"') return "";
+  const std::size_t cut = key.find_first_of(settings_.recipient_delimiter);
+  if (cut == 0 || cut == std::string::npos) return "";
+  key.resize(cut);
+  return list.count(key) ? key : "";
+}
+
+bool SharedSpace::lists_local(std::string_view recipient) const {
+  const auto parts = split_address(recipient);
+  return parts && normalize_domain(parts->domain) == settings_.shared_domain && !listed_key(parts->local, local_).empty();
+}
+
 SharedSpace::Decision SharedSpace::decide(std::string_view recipient) const {
   Decision decision;
   const auto parts = split_address(recipient);
   if (!parts || normalize_domain(parts->domain) != settings_.shared_domain) return decision;
-  const std::string local = local_key(parts->local);
-  if (local_.count(local)) {
+  const bool local = !listed_key(parts->local, local_).empty();
+  const bool cloud = !listed_key(parts->local, cloud_).empty();
+  // RFC 5321 4.5.1: postmaster (any case) is accepted in every domain; local unless the cloud list names it.
+  std::string buffer;
+  const bool postmaster = detail::iequals(comparable_local_part(parts->local, buffer), "postmaster");
+  if (local || (postmaster && !cloud)) {
     decision.verdict = Verdict::local;
-  } else if (cloud_.count(local) || settings_.forward_unknown) {
+  } else if (cloud || settings_.forward_unknown) {
     decision.verdict = Verdict::forward;
-    decision.address = parts->local + "@" + settings_.routing_domain;
-    decision.unlisted = !cloud_.count(local);
+    decision.address = parts->local + "@" + settings_.routing_domain;  // an extension goes with it
+    decision.unlisted = !cloud;
   } else {
     decision.verdict = settings_.authoritative ? Verdict::unknown : Verdict::pass;
   }

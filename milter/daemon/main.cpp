@@ -169,7 +169,7 @@ int run(int argc, char** argv) {
     return kExitConfig;
   }
   SyslogLogger log(config.verbosity, config.foreground);
-  RuleStore store(config.rules_file);
+  RuleStore store(config.rules_file, rules_loader(config));
   SessionSettings settings;
   const std::vector<ConfigError> errors = prepare(config, store, settings);
   if (!errors.empty()) {

@@ -11,8 +11,7 @@ std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, S
   // Every step runs even after an error, so that one run reports everything.
   std::vector<ConfigError> errors;
   settings.classify = config.classify;
-  settings.plan.headers = build_header_policy(config, errors);
-  settings.plan.dkim = config.dkim;
+  settings.plan = build_plan_options(config, errors);
   settings.on_failure = config.on_failure;
   if (!config.user.empty() && getpwnam(config.user.c_str()) == nullptr) {
     errors.push_back({config.source_of("user"), 0, "user: no such user '" + config.user + "'"});
@@ -27,10 +26,16 @@ std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, S
   return errors;
 }
 
+RuleStore::Loader rules_loader(const DaemonConfig& config) {
+  return [delimiter = config.recipient_delimiter](const std::string& path) {
+    return RuleTable::load(path, RuleFormat::detect, delimiter);
+  };
+}
+
 int check_config(const ConfigOutcome& outcome, std::ostream& out, std::ostream& err) {
   // Option and file errors first, then whatever loading the rules and lists finds.
   std::vector<ConfigError> errors = outcome.errors;
-  RuleStore store(outcome.config.rules_file);
+  RuleStore store(outcome.config.rules_file, rules_loader(outcome.config));
   SessionSettings settings;
   for (ConfigError& error : prepare(outcome.config, store, settings)) errors.push_back(std::move(error));
   for (const ConfigError& error : errors) err << error.to_string() << '\n';
@@ -39,6 +44,12 @@ int check_config(const ConfigOutcome& outcome, std::ostream& out, std::ostream& 
   if (const auto space = store.snapshot().space) {
     out << "shared address space " << space->settings().shared_domain << " -> " << space->settings().routing_domain
         << ": " << space->local_count() << " local, " << space->cloud_count() << " cloud recipients\n";
+    // RFC 5321 4.5.1: postmaster is accepted in every domain; without a listing it stays local.
+    const std::string postmaster = "postmaster@" + space->settings().shared_domain;
+    if (space->decide(postmaster).verdict == SharedSpace::Verdict::local && !space->lists_local(postmaster)) {
+      out << "warning: " << space->settings().local_recipients << " does not list " << postmaster
+          << "; it is delivered locally all the same (RFC 5321)\n";
+    }
   }
   return kExitOk;
 }

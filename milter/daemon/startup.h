@@ -20,6 +20,9 @@ inline constexpr int kExitConfig = 78;  // EX_CONFIG
 // exist. Returns every error found (empty when the daemon can start).
 std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, SessionSettings& settings);
 
+// Returns the loader a RuleStore reads the rules with, with the configured recipient delimiter.
+RuleStore::Loader rules_loader(const DaemonConfig& config);
+
 // Validates everything (options, configuration file, rules, header lists, user, group), writes each
 // error as `file:line: reason` to err (a summary to out when all is well) and returns kExitOk or
 // kExitConfig.

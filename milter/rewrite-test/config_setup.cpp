@@ -15,8 +15,7 @@ int load_config(const Options& options, ToolConfig& config, std::ostream& err) {
   config.daemon = milter::load_settings(options.config_file, true, options.settings, errors);
   config.rules_file = config.daemon.rules_file;
   // The daemon refuses to start with a bad header list, whatever the mode.
-  config.plan.headers = milter::build_header_policy(config.daemon, errors);
-  config.plan.dkim = config.daemon.dkim;
+  config.plan = milter::build_plan_options(config.daemon, errors);
   if (errors.empty() && config.daemon.shared_space) {
     config.space = SharedSpace::load(*config.daemon.shared_space, config.daemon.source_of("shared-domain"), errors);
   }

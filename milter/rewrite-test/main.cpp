@@ -44,7 +44,7 @@ int run(int argc, const char* const argv[]) {
     return status;
   }
   const SharedSpace* space = config.space.get();
-  const LoadResult loaded = RuleTable::load(config.rules_file, rule_format(options.rules_format));
+  const LoadResult loaded = RuleTable::load(config.rules_file, rule_format(options.rules_format), config.daemon.recipient_delimiter);
   if (!loaded.ok()) {
     std::cerr << format_errors(loaded.errors);
     return kExitConfig;

@@ -64,7 +64,7 @@ void read_config_file(const std::string& path, bool explicit_file, Settings& set
       errors.push_back(lines.error("unknown setting '" + printable(key) + "'"));
       continue;
     }
-    if (value.empty()) {
+    if (value.empty() && !known->empty_ok) {
       errors.push_back(lines.error(key + ": needs a value"));
       continue;
     }
@@ -97,7 +97,10 @@ void finish_shared_space(const Settings& settings, SettingTarget& target, std::v
   if (target.space.cloud_recipients.empty() && !target.space.forward_unknown) {
     errors.push_back(shared->second.error("shared-domain", "needs cloud-recipients unless forward-unknown is yes"));
   }
-  if (errors.size() == before) target.config.shared_space = target.space;
+  if (errors.size() == before) {
+    target.config.shared_space = target.space;
+    target.config.shared_space->recipient_delimiter = target.config.recipient_delimiter;
+  }
 }
 
 }  // namespace
@@ -196,6 +199,15 @@ HeaderPolicy build_header_policy(const DaemonConfig& config, std::vector<ConfigE
   if (errors.size() != before) return HeaderPolicy();
   std::vector<ConfigError> ignored;
   return HeaderPolicy::from_lists(outbound, inbound, "headers", ignored);
+}
+
+PlanOptions build_plan_options(const DaemonConfig& config, std::vector<ConfigError>& errors) {
+  PlanOptions options;
+  options.headers = build_header_policy(config, errors);
+  options.dkim = config.dkim;
+  options.rewrite_internal_mail = config.rewrite_internal_mail;
+  options.internal_domains = config.internal_domains;
+  return options;
 }
 
 ConfigOutcome parse_config(int argc, const char* const argv[], const std::string& default_file) {

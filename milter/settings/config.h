@@ -45,6 +45,9 @@ struct DaemonConfig {
   std::string outbound_headers_source;  // "file:line" or "command line", for messages
   std::string inbound_headers_source;
   DkimPolicy dkim{};
+  std::string recipient_delimiter;             // "" for none
+  std::vector<std::string> internal_domains;
+  bool rewrite_internal_mail = false;
   FailureAction on_failure{};
   std::string user;
   std::string group;
@@ -90,5 +93,9 @@ Result<std::string> normalize_socket_spec(const std::string& spec);
 // Builds the header policy from the configured lists (defaults where unset); errors carry the
 // setting's location.
 HeaderPolicy build_header_policy(const DaemonConfig& config, std::vector<ConfigError>& errors);
+
+// Returns the options every message is planned with, as both programs build them: the header policy,
+// the DKIM policy and which mail counts as staying inside. Errors carry the setting's location.
+PlanOptions build_plan_options(const DaemonConfig& config, std::vector<ConfigError>& errors);
 
 }  // namespace rewrite::milter

@@ -7,7 +7,9 @@
 #include <optional>
 
 #include "config.h"
+#include "rewrite/address_check.h"
 #include "rewrite/header_policy.h"
+#include "rewrite/rule_table.h"
 #include "rewrite/text_input.h"
 
 namespace po = boost::program_options;
@@ -113,6 +115,29 @@ void parse_max_received(const Setting& s, SettingTarget& t, std::vector<ConfigEr
   else errors.push_back(s.error("max-received", "'" + s.value + "' is not a number from 1 to 9999"));
 }
 
+void parse_recipient_delimiter(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  for (const char c : s.value) {
+    if (c == '@' || c == '"' || c == '.' || static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
+      errors.push_back(s.error("recipient-delimiter", "'" + s.value + "' may hold only printable ASCII other than @, . and \""));
+      return;
+    }
+  }
+  t.config.recipient_delimiter = s.value;
+}
+
+void parse_internal_domains(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  t.config.internal_domains.clear();
+  for (const std::string& domain : split_list(s.value)) {
+    if (const std::string problem = domain_problem(domain); !problem.empty()) errors.push_back(s.error("internal-domains", problem));
+    else t.config.internal_domains.push_back(domain);
+  }
+}
+
+void parse_rewrite_internal_mail(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  if (const auto flag = parse_bool(s.value)) t.config.rewrite_internal_mail = *flag;
+  else errors.push_back(s.error("rewrite-internal-mail", "'" + s.value + "' is not yes or no"));
+}
+
 void parse_user(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.user = s.value; }
 void parse_group(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.group = s.value; }
 void parse_pid_file(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.pid_file = s.value; }
@@ -150,6 +175,16 @@ std::vector<SettingKey> build_table() {
        "message", true, true, parse_inbound_headers},
       {"signed-headers", 0, "POLICY", "fields covered by a DKIM signature: skip or rewrite", "skip", kBothOptions,
        "message", true, false, parse_signed_headers},
+      {"recipient-delimiter", 0, "CHARS",
+       "characters that start an address extension, as Postfix's recipient_delimiter (\"\" for none)",
+       std::string(kDefaultRecipientDelimiter), kBothOptions, "message", true, false, parse_recipient_delimiter,
+       true},
+      {"internal-domains", 0, "LIST",
+       "more domains (and their subdomains) of the organisation, besides the rules' internal sides",
+       "", kBothOptions, "message", true, true, parse_internal_domains},
+      {"rewrite-internal-mail", 0, "yes|no",
+       "rewrite outbound mail whose recipients are all internal too", "no", kBothOptions, "message", true, false,
+       parse_rewrite_internal_mail},
       {"on-failure", 0, "ACTION", "on internal errors: tempfail, accept or reject", "tempfail", kDaemonOption, "",
        true, false, parse_on_failure},
       {"shared-domain", 0, "DOMAIN", "shared address space: the shared domain (unset: off)", "", kBothOptions,

@@ -55,6 +55,7 @@ struct SettingKey {
   bool in_file = true;         // false: command line only (config)
   bool list = false;           // may be repeated on the command line; the values are joined with ','
   void (*parse)(const Setting& setting, SettingTarget& target, std::vector<ConfigError>& errors) = nullptr;
+  bool empty_ok = false;       // an empty value ("") is a value, not a mistake
 };
 
 // Returns the table, in help order.

@@ -24,6 +24,11 @@ enum class DkimPolicy {
 struct PlanOptions {
   HeaderPolicy headers;
   DkimPolicy dkim = DkimPolicy::skip_signed;
+  // Outbound mail whose envelope recipients are all internal keeps its sender-side addresses unless
+  // this is set (rewrite-internal-mail). Internal: a domain on a rule's internal side, the shared
+  // space's domains, or one of internal_domains or a subdomain of one.
+  bool rewrite_internal_mail = false;
+  std::vector<std::string> internal_domains;
 };
 
 struct RecipientEdit {

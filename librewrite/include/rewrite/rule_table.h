@@ -25,6 +25,9 @@ struct Lookup {
 
 class RuleTable;
 
+// Debian's Postfix sets recipient_delimiter = +, and so does rewrite-milter.conf(5) by default.
+inline constexpr std::string_view kDefaultRecipientDelimiter = "+";
+
 // The offline tool's account of a lookup (rewrite/offline/explain.h) reads the index.
 std::string explain_lookup(const RuleTable& table, std::string_view address, Direction direction);
 
@@ -40,16 +43,24 @@ class RuleTable {
  public:
   // Reads and validates the rules file at path. Errors carry path:line; an unreadable file is one error
   // with line 0.
-  static LoadResult load(const std::string& path, RuleFormat format = RuleFormat::detect);
+  // recipient_delimiter is the set of characters that start an address extension (Postfix's
+  // recipient_delimiter; "" for none): see lookup().
+  static LoadResult load(const std::string& path, RuleFormat format = RuleFormat::detect,
+                         std::string_view recipient_delimiter = kDefaultRecipientDelimiter);
 
   // Parses and validates rules from text; source_name is used in error messages.
   static LoadResult parse(std::string_view text, const std::string& source_name,
-                          RuleFormat format = RuleFormat::detect);
+                          RuleFormat format = RuleFormat::detect,
+                          std::string_view recipient_delimiter = kDefaultRecipientDelimiter);
 
   // Picks the rule for address (an addr-spec without angle brackets) in the given direction and returns
   // the rewritten address. Outbound: address rule > domain rule > most specific wildcard; an exception of
   // the most specific matching wildcard stops wildcard rewriting. Inbound: only bidirectional address
-  // rules, external address -> internal address. Never rewrites "" (the null sender), an address that
+  // rules, external address -> internal address. Address extensions work as Postfix canonical(5)'s
+  // ADDRESS EXTENSION: an address rule is looked up for the whole address, then for the address without
+  // its extension (from the first recipient-delimiter character of an unquoted local part, not the first
+  // byte), and the extension is kept in the result: with john@x -> support@x, john+tag@x becomes
+  // support+tag@x, both ways. Never rewrites "" (the null sender), an address that
   // address_problem() (address_check.h) refuses, an address without
   // a domain, or an ASCII address into a non-ASCII one. The result is never fed back into the rules.
   Lookup lookup(std::string_view address, Direction direction) const;
@@ -57,6 +68,14 @@ class RuleTable {
   // True when domain (any case, trailing dot allowed) is the internal side of a domain rule, is covered
   // by a wildcard rule, or is the domain of either side of an address rule.
   bool is_internal_domain(std::string_view domain) const;
+
+  // True when domain (any case, trailing dot allowed) is on the internal side of some rule: the internal
+  // domain of an address or domain rule, or covered by a wildcard rule (its excepted subdomains too:
+  // they are still the organisation's). Decides which recipients keep mail inside.
+  bool covers_internal_domain(std::string_view domain) const;
+
+  // The characters that start an address extension ("" for none).
+  const std::string& recipient_delimiter() const { return recipient_delimiter_; }
 
   const std::vector<Rule>& rules() const { return rules_; }
   const std::string& source_name() const { return source_name_; }
@@ -73,6 +92,7 @@ class RuleTable {
   RuleTable(std::string source_name, std::vector<Rule> rules, std::unique_ptr<Index> index);
 
   std::string source_name_;
+  std::string recipient_delimiter_;
   std::vector<Rule> rules_;
   std::unique_ptr<Index> index_;
 };

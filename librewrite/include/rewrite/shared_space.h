@@ -24,6 +24,7 @@ struct SharedSpaceSettings {
   bool forward_unknown = false;     // forward every recipient not known locally to the cloud
   bool authoritative = true;        // refuse recipients known nowhere with 550 5.1.1
   int max_received = 30;            // loop guard: more Received fields than this is refused with 5.4.6
+  std::string recipient_delimiter = "+";  // extensions: a listed mailbox accepts user+tag too ("" off)
 };
 
 // The trace header added to every message forwarded to the routing domain; a message that carries it and
@@ -56,8 +57,14 @@ class SharedSpace {
                                                        const std::vector<std::string>& cloud,
                                                        const std::string& source, std::vector<ConfigError>& errors);
 
-  // Decides what happens to one envelope recipient (addr-spec without angle brackets).
+  // Decides what happens to one envelope recipient (addr-spec without angle brackets). A list entry
+  // also covers its address extensions (user+tag, with the settings' recipient_delimiter), and the
+  // extension is forwarded with the address. postmaster@ the shared domain, any case, is never refused:
+  // it is local unless the cloud list names it (RFC 5321 4.5.1).
   Decision decide(std::string_view recipient) const;
+
+  // True when the local list names recipient (or it without its extension).
+  bool lists_local(std::string_view recipient) const;
 
   // True when a message with these trace values and this many Received fields must not be forwarded
   // again (it went round already, or too many hops); reason says which.
@@ -72,6 +79,9 @@ class SharedSpace {
   std::size_t cloud_count() const { return cloud_.size(); }
 
  private:
+  // Returns the key under which list holds local (whole, else without its extension), or "".
+  std::string listed_key(std::string_view local, const std::unordered_set<std::string>& list) const;
+
   SharedSpaceSettings settings_;
   std::unordered_set<std::string> local_;  // local parts, lower-cased, quoted dot-atoms unquoted
   std::unordered_set<std::string> cloud_;  // local parts, lower-cased, quoted dot-atoms unquoted

@@ -218,10 +218,33 @@ TEST_CASE("shared space: cloud senders leave with the shared domain by the ordin
   SharedHarness h;
   FakeMta mta;
   h.start(kStaffHost, "<student@live.contoso.edu>");
-  CHECK(h.session.rcpt_to("<staff@contoso.edu>", {}).verdict == Verdict::proceed);
+  CHECK(h.session.rcpt_to("<friend@example.net>", {}).verdict == Verdict::proceed);
   h.session.header("From", "Student <student@live.contoso.edu>");
   CHECK(h.session.end_of_message("QID12", mta).verdict == Verdict::proceed);
   CHECK(mta.calls == Calls{"chgfrom <student@contoso.edu>", "chgheader From 1 [Student <student@contoso.edu>]"});
+  SECTION("mail that stays inside keeps its addresses") {
+    FakeMta inside;
+    h.start(kStaffHost, "<student@live.contoso.edu>");
+    CHECK(h.session.rcpt_to("<staff@contoso.edu>", {}).verdict == Verdict::proceed);
+    h.session.header("From", "Student <student@live.contoso.edu>");
+    CHECK(h.session.end_of_message("QID12B", inside).verdict == Verdict::proceed);
+    CHECK(inside.calls.empty());
+    CHECK(h.log.contains("QID12B: unchanged (internal recipients)"));
+  }
+}
+
+TEST_CASE("shared space: a listed mailbox accepts its extensions, and a cloud user's goes with it",
+          "[shared_space_session]") {
+  SharedHarness h;
+  FakeMta mta;
+  h.start(kInternet, "<friend@example.net>");
+  CHECK(h.session.rcpt_to("<dean+lists@contoso.edu>", {}).verdict == Verdict::proceed);
+  CHECK(h.session.rcpt_to("<kim+course@contoso.edu>", {}).verdict == Verdict::proceed);
+  CHECK(h.session.rcpt_to("<POSTMASTER@contoso.edu>", {}).verdict == Verdict::proceed);
+  CHECK(h.session.rcpt_to("<nobody+x@contoso.edu>", {}).verdict == Verdict::reject);
+  CHECK(h.session.end_of_message("QID30", mta).verdict == Verdict::proceed);
+  CHECK(mta.calls == Calls{"delrcpt <kim+course@contoso.edu>", "addrcpt <kim+course@live.contoso.edu>",
+                           "addheader X-Rewrite-Forwarded [contoso.edu -> live.contoso.edu]"});
 }
 
 TEST_CASE("shared space: with SMFIP_HDR_LEADSPC the trace header carries its own space", "[shared_space_session]") {
@@ -369,10 +392,23 @@ TEST_CASE("shared space --check-config validates the lists", "[shared_space_sess
   std::ostringstream out;
   std::ostringstream err;
   SECTION("good lists") {
+    local.write("staff@contoso.edu\nPostmaster@contoso.edu\n");
     CHECK(check_config(parse(base), out, err) == kExitOk);
     CHECK(out.str() == "configuration OK: 2 rules from " + rules.path() +
-                           "\nshared address space contoso.edu -> live.contoso.edu: 1 local, 1 cloud recipients\n");
+                           "\nshared address space contoso.edu -> live.contoso.edu: 2 local, 1 cloud recipients\n");
     CHECK(err.str().empty());
+  }
+  SECTION("a local list without postmaster: a warning, and postmaster stays local") {
+    CHECK(check_config(parse(base), out, err) == kExitOk);
+    CHECK(out.str() == "configuration OK: 2 rules from " + rules.path() +
+                           "\nshared address space contoso.edu -> live.contoso.edu: 1 local, 1 cloud recipients\n"
+                           "warning: " + local.path() + " does not list postmaster@contoso.edu; it is delivered "
+                           "locally all the same (RFC 5321)\n");
+  }
+  SECTION("postmaster in the cloud list: no warning, it is forwarded") {
+    cloud.write("student@contoso.edu\npostmaster@contoso.edu\n");
+    CHECK(check_config(parse(base), out, err) == kExitOk);
+    CHECK(out.str().find("warning") == std::string::npos);
   }
   SECTION("a recipient in both lists, and a missing list") {
     cloud.write("student@contoso.edu\nstaff@contoso.edu\n");
