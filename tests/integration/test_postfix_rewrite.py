@@ -285,8 +285,8 @@ class MessageHandlingTest(PostfixTestCase):
                 "To: carol@research.contoso.com\n"
                 "Reply-To: alice@sales.contoso.com\n"
                 "Subject: dkim-signed\n" + DATE)
-        self.send_outbound("alice@sales.contoso.com", ["carol@research.contoso.com"], head + "\nsigned\n")
-        self.assertDelivered(self.delivered("dkim-signed"), "alice@contoso.com", ["carol@research.contoso.com"],
+        self.send_outbound("alice@sales.contoso.com", ["carol@research.contoso.com", "x@fabrikam.com"], head + "\nsigned\n")
+        self.assertDelivered(self.delivered("dkim-signed"), "alice@contoso.com", ["carol@research.contoso.com", "x@fabrikam.com"],
                              head.replace("Reply-To: alice@sales.contoso.com", "Reply-To: alice@contoso.com"),
                              "signed\n")
 
@@ -341,9 +341,9 @@ class MessageHandlingTest(PostfixTestCase):
                     "Resent-From: ed@fabrikam.com\n"
                     "To: frank@contoso.com\n"
                     "Subject: duplicated-headers\n" + DATE)
-        self.send_outbound("alice@sales.contoso.com", ["carol@research.contoso.com"], head + "\nhi\n")
+        self.send_outbound("alice@sales.contoso.com", ["carol@research.contoso.com", "x@fabrikam.com"], head + "\nhi\n")
         self.assertDelivered(self.delivered("duplicated-headers"), "alice@contoso.com",
-                             ["carol@research.contoso.com"], expected, "hi\n")
+                             ["carol@research.contoso.com", "x@fabrikam.com"], expected, "hi\n")
 
     def test_sendmail_first_header_rewritten(self):
         head = ("From: alice@sales.contoso.com\nTo: bob@fabrikam.com\nSubject: sendmail-first\n" + DATE +
@@ -371,8 +371,8 @@ class SignedRewriteTest(PostfixTestCase):
                 "From: Alice <alice@sales.contoso.com>\n"
                 "To: carol@research.contoso.com\n"
                 "Subject: dkim-rewrite\n" + DATE)
-        self.send_outbound("alice@sales.contoso.com", ["carol@research.contoso.com"], head + "\nsigned\n")
-        self.assertDelivered(self.delivered("dkim-rewrite"), "alice@contoso.com", ["carol@research.contoso.com"],
+        self.send_outbound("alice@sales.contoso.com", ["carol@research.contoso.com", "x@fabrikam.com"], head + "\nsigned\n")
+        self.assertDelivered(self.delivered("dkim-rewrite"), "alice@contoso.com", ["carol@research.contoso.com", "x@fabrikam.com"],
                              DKIM_SIGNATURE +
                              "From: Alice <alice@contoso.com>\n"
                              "To: carol@contoso.com\n"

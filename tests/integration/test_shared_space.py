@@ -121,6 +121,18 @@ class SharedAddressSpaceTest(unittest.TestCase):
         self.assertEqual(["student@live.contoso.edu"], cloud.rcpt_to)
         self.assertIn(TRACE_HEADER.encode(), cloud.header_block())
 
+    def test_extensions_of_listed_mailboxes_and_postmaster_are_accepted(self):
+        # Debian's Postfix has recipient_delimiter = +: dean+lists is dean's, student+course is forwarded
+        # with its extension, and postmaster (in any case, listed nowhere) is never refused (RFC 5321).
+        rcpts = ["dean+lists@contoso.edu", "student+course@contoso.edu", "PostMaster@contoso.edu"]
+        replies = self.send_from_internet(rcpts, message("ssa-ext", ", ".join(rcpts)))
+        self.assertEqual([250, 250, 250], [code for code, _ in replies.rcpts], replies)
+        onprem = self.wait_delivery(self.env.onprem_sink, "ssa-ext")
+        cloud = self.wait_delivery(self.env.cloud_sink, "ssa-ext")
+        self.assertEqual(["PostMaster@contoso.edu", "dean+lists@contoso.edu"], sorted(onprem.rcpt_to))
+        self.assertEqual(["student+course@live.contoso.edu"], cloud.rcpt_to)
+        self.assertQueuesEmpty()
+
     def test_unknown_recipient_is_refused_at_rcpt_and_nothing_bounces(self):
         replies = self.send_from_internet(["nobody@contoso.edu"], message("ssa-unknown", "nobody@contoso.edu"))
         self.assertEqual(550, replies.rcpts[0][0], replies)
@@ -145,19 +157,22 @@ class SharedAddressSpaceTest(unittest.TestCase):
                                   if d.mail_from == "" and b"nobody2@contoso.edu" in d.data],
                              "a bounce was generated")
 
-    def test_student_reply_to_staff_leaves_the_cloud_through_on_premises_as_contoso_edu(self):
+    def test_student_reply_to_staff_stays_inside_and_keeps_its_cloud_address(self):
+        # Mail between the two halves of one organisation never leaves it: like Exchange at the Edge,
+        # the sender side is rewritten only for mail that leaves (rewrite-milter.conf(5)
+        # internal-domains), so staff see, and reply to, the student's cloud address.
         data = message("ssa-reply", "Staff <staff@contoso.edu>", sender="Student <student@live.contoso.edu>")
         # A cloud user submits to the cloud instance (no XCLIENT: the cloud's own client).
         with open_session(self.env.cloud.smtp_port) as session:
             replies = send_all_replies(session, "student@live.contoso.edu", ["staff@contoso.edu"], data)
         self.assertEqual(250, replies.data[0], replies)
         delivery = self.wait_delivery(self.env.onprem_sink, "ssa-reply")
-        self.assertEqual("student@contoso.edu", delivery.mail_from)
+        self.assertEqual("student@live.contoso.edu", delivery.mail_from)
         self.assertEqual(["staff@contoso.edu"], delivery.rcpt_to)
         head = delivery.header_block().decode()
-        self.assertIn("\r\nFrom: Student <student@contoso.edu>\r\n", head)
-        self.assertNotIn("live.contoso.edu>", head.split("\r\nFrom:")[1])
+        self.assertIn("\r\nFrom: Student <student@live.contoso.edu>\r\n", head)
         self.assertNotIn("X-Rewrite-Forwarded", head)
+        self.assertTrue(self.milter_log_has(": unchanged (internal recipients)"))
         self.assertQueuesEmpty()
 
     def test_message_that_went_round_once_is_refused_with_5_4_6(self):

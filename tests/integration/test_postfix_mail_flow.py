@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""Postfix + rewrite-milter in a real organisation's mail flow: address extensions (Debian's Postfix
+sets recipient_delimiter = +), and mail that never leaves the organisation.
+
+Rules: harness.SEED_RULES with the milter's defaults (recipient-delimiter = +, rewrite-internal-mail =
+no). Spec: rewrite-milter.conf(5) recipient-delimiter and internal-domains: an address rule is looked
+up whole, then without its extension, which the result keeps (as Postfix canonical(5)); outbound mail
+whose envelope recipients are all internal keeps its sender-side addresses.
+"""
+
+from harness import PostfixTestCase, main
+
+DATE = "Date: Mon, 2 Jan 2023 10:00:00 +0000\n"
+
+
+class AddressExtensionTest(PostfixTestCase):
+    """user+tag through the address rules, both ways."""
+
+    def test_inbound_extension_is_routed_back_with_it(self):
+        head = "From: customer@fabrikam.com\nTo: adam+news@contoso.com\nSubject: flow-ext-in\n" + DATE
+        self.send_inbound("customer@fabrikam.com", ["adam+news@contoso.com"], head + "\nhi\n")
+        self.assertDelivered(self.delivered("flow-ext-in"), "customer@fabrikam.com",
+                             ["adam+news@fourthcoffee.com"], head, "hi\n")
+        self.assertIn("rcpt=<adam+news@contoso.com> -> <adam+news@fourthcoffee.com> rule=adam",
+                      self.env.milter.log_text())
+
+    def test_outbound_extension_keeps_it_in_the_rewritten_address(self):
+        head = ("From: Support <support+desk@contoso.com>\nTo: customer@fabrikam.com\n"
+                "Subject: flow-ext-out\n" + DATE)
+        self.send_outbound("support+desk@contoso.com", ["customer@fabrikam.com"], head + "\nhi\n")
+        self.assertDelivered(self.delivered("flow-ext-out"), "support+desk@wingtiptoys.com",
+                             ["customer@fabrikam.com"],
+                             "From: Support <support+desk@wingtiptoys.com>\nTo: customer@fabrikam.com\n"
+                             "Subject: flow-ext-out\n" + DATE, "hi\n")
+
+
+class InternalMailTest(PostfixTestCase):
+    """Mail that stays inside keeps its addresses; mail that leaves is rewritten, for every recipient."""
+
+    def test_mail_for_internal_recipients_only_is_left_alone(self):
+        head = ("From: Chris <chris@sales.contoso.com>\nTo: maria@europe.contoso.com\n"
+                "Cc: adam@fourthcoffee.com, lee@legal.contoso.com\nSubject: flow-internal\n" + DATE)
+        rcpts = ["maria@europe.contoso.com", "adam@fourthcoffee.com", "lee@legal.contoso.com"]
+        result = self.send_outbound("chris@sales.contoso.com", rcpts, head + "\nhi\n")
+        self.assertDelivered(self.delivered("flow-internal"), "chris@sales.contoso.com", rcpts, head, "hi\n")
+        self.assertIn("%s: unchanged (internal recipients)" % result.queue_id, self.env.milter.log_text())
+
+    def test_one_external_recipient_rewrites_the_copy_all_receive(self):
+        head = ("From: Chris <chris@sales.contoso.com>\nTo: maria@europe.contoso.com, bob@fabrikam.com\n"
+                "Subject: flow-mixed\n" + DATE)
+        rcpts = ["maria@europe.contoso.com", "bob@fabrikam.com"]
+        self.send_outbound("chris@sales.contoso.com", rcpts, head + "\nhi\n")
+        self.assertDelivered(self.delivered("flow-mixed"), "chris@contoso.com", rcpts,
+                             "From: Chris <chris@contoso.com>\nTo: maria@contoso.com, bob@fabrikam.com\n"
+                             "Subject: flow-mixed\n" + DATE, "hi\n")
+
+
+if __name__ == "__main__":
+    main()
