@@ -25,6 +25,31 @@ std::string join_args(const std::vector<std::string>& args) {
   return joined;
 }
 
+// Returns text as RFC 3461 xtext: '+', '=' and bytes outside '!'..'~' as "+XX".
+std::string xtext(std::string_view text) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x21 || byte > 0x7e || c == '+' || c == '=') {
+      out += '+';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// True when the ESMTP arguments hold an ORCPT parameter.
+bool has_orcpt(std::string_view args) {
+  for (std::size_t at = 0; (at = lower_ascii(args).find("orcpt=", at)) != std::string::npos; ++at) {
+    if (at == 0 || args[at - 1] == ' ') return true;
+  }
+  return false;
+}
+
 // Returns the log line of one notice of the plan.
 LogLine notice_line(const Notice& notice) {
   switch (notice.kind) {
@@ -49,8 +74,9 @@ LogLine notice_line(const Notice& notice) {
 class RecipientMerge {
  public:
   RecipientMerge(const Envelope& envelope, const std::vector<std::string>& raw,
-                 const std::vector<std::string>& args, const std::set<std::size_t>& replaced_positions)
-      : envelope_(envelope), raw_(raw), args_(args) {
+                 const std::vector<std::string>& args, const std::set<std::size_t>& replaced_positions,
+                 bool original_recipient)
+      : envelope_(envelope), raw_(raw), args_(args), original_recipient_(original_recipient) {
     // Recipients no edit replaces stay; a replacement equal to one of them is merged into it.
     std::set<std::string> replaced_now;
     for (const std::size_t position : replaced_positions) replaced_now.insert(lower_ascii(envelope.recipients[position]));
@@ -75,6 +101,10 @@ class RecipientMerge {
       addition.kind = MessageEdit::Kind::add_recipient;
       addition.address = "<" + rewritten + ">";
       addition.esmtp_args = args_[position];
+      if (original_recipient_ && !has_orcpt(addition.esmtp_args)) {
+        // The address the client wrote, so that a DSN never names the internal or routing address.
+        addition.esmtp_args += (addition.esmtp_args.empty() ? "" : " ") + std::string("ORCPT=rfc822;") + xtext(original);
+      }
       addition.position = position;
       out.edits.push_back(std::move(addition));
     }
@@ -86,6 +116,7 @@ class RecipientMerge {
   const Envelope& envelope_;
   const std::vector<std::string>& raw_;
   const std::vector<std::string>& args_;
+  bool original_recipient_;
   std::set<std::string> replaced_;  // recipients already replaced (lower case)
   std::set<std::string> present_;   // recipients the message keeps or has gained (lower case)
 };
@@ -218,7 +249,8 @@ EndOfMessage decide_end_of_message(const MessageCollector& message) {
   std::set<std::size_t> replaced;
   for (const RecipientEdit& edit : plan.recipients) replaced.insert(edit.position);
   for (const ForwardEdit& edit : forwards.forwards) replaced.insert(edit.position);
-  RecipientMerge merge(envelope, message.raw_recipients_, message.recipient_args_, replaced);
+  RecipientMerge merge(envelope, message.raw_recipients_, message.recipient_args_, replaced,
+                       context.options->original_recipient);
   for (const RecipientEdit& edit : plan.recipients) {
     merge.replace(edit.position, edit.change.rewritten, "rule=" + rule_name(edit.change), out);
   }

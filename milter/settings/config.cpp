@@ -207,6 +207,7 @@ PlanOptions build_plan_options(const DaemonConfig& config, std::vector<ConfigErr
   options.dkim = config.dkim;
   options.rewrite_internal_mail = config.rewrite_internal_mail;
   options.internal_domains = config.internal_domains;
+  options.original_recipient = config.original_recipient;
   return options;
 }
 

@@ -48,6 +48,7 @@ struct DaemonConfig {
   std::string recipient_delimiter;             // "" for none
   std::vector<std::string> internal_domains;
   bool rewrite_internal_mail = false;
+  bool original_recipient = true;
   FailureAction on_failure{};
   std::string user;
   std::string group;

@@ -138,6 +138,11 @@ void parse_rewrite_internal_mail(const Setting& s, SettingTarget& t, std::vector
   else errors.push_back(s.error("rewrite-internal-mail", "'" + s.value + "' is not yes or no"));
 }
 
+void parse_original_recipient(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  if (const auto flag = parse_bool(s.value)) t.config.original_recipient = *flag;
+  else errors.push_back(s.error("original-recipient", "'" + s.value + "' is not yes or no"));
+}
+
 void parse_user(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.user = s.value; }
 void parse_group(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.group = s.value; }
 void parse_pid_file(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.pid_file = s.value; }
@@ -185,6 +190,9 @@ std::vector<SettingKey> build_table() {
       {"rewrite-internal-mail", 0, "yes|no",
        "rewrite outbound mail whose recipients are all internal too", "no", kBothOptions, "message", true, false,
        parse_rewrite_internal_mail},
+      {"original-recipient", 0, "yes|no",
+       "give a replaced recipient ORCPT=rfc822;<address the client wrote> unless the client gave one", "yes",
+       kBothOptions, "message", true, false, parse_original_recipient},
       {"on-failure", 0, "ACTION", "on internal errors: tempfail, accept or reject", "tempfail", kDaemonOption, "",
        true, false, parse_on_failure},
       {"shared-domain", 0, "DOMAIN", "shared address space: the shared domain (unset: off)", "", kBothOptions,

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Postfix + rewrite-milter in a real organisation's mail flow: address extensions (Debian's Postfix
-sets recipient_delimiter = +), and mail that never leaves the organisation.
+sets recipient_delimiter = +), the original recipient of a replaced one, and mail that never leaves
+the organisation.
 
 Rules: harness.SEED_RULES with the milter's defaults (recipient-delimiter = +, rewrite-internal-mail =
 no). Spec: rewrite-milter.conf(5) recipient-delimiter and internal-domains: an address rule is looked
@@ -8,7 +9,7 @@ up whole, then without its extension, which the result keeps (as Postfix canonic
 whose envelope recipients are all internal keeps its sender-side addresses.
 """
 
-from harness import PostfixTestCase, main
+from harness import FOREIGN_CLIENT, PostfixTestCase, crlf, main, open_session
 
 DATE = "Date: Mon, 2 Jan 2023 10:00:00 +0000\n"
 
@@ -32,6 +33,23 @@ class AddressExtensionTest(PostfixTestCase):
                              ["customer@fabrikam.com"],
                              "From: Support <support+desk@wingtiptoys.com>\nTo: customer@fabrikam.com\n"
                              "Subject: flow-ext-out\n" + DATE, "hi\n")
+
+
+class OriginalRecipientTest(PostfixTestCase):
+    """A replaced recipient keeps the address the sender wrote as its original recipient."""
+
+    def test_replaced_recipient_names_the_address_the_client_wrote(self):
+        # Without ORCPT from the client, Postfix would record the milter's new address as the original
+        # recipient (dsn_orig_rcpt, X-Original-To, DSNs); the milter gives it the one the client wrote.
+        with open_session(self.env.postfix.smtp_port, FOREIGN_CLIENT) as session:
+            self.assertEqual(250, session.mail("customer@fabrikam.com", [])[0])
+            self.assertEqual(250, session.rcpt("support@wingtiptoys.com", ["NOTIFY=FAILURE"])[0])
+            self.assertEqual(250, session.rcpt("adam+news@contoso.com", [])[0])
+            self.assertEqual(250, session.data(crlf("Subject: flow-orcpt\n\nx\n"))[0])
+        delivery = self.delivered("flow-orcpt")
+        params = {r: set(a.split()) for r, a in zip(delivery.rcpt_to, delivery.rcpt_args)}
+        self.assertEqual({"support@contoso.com": {"NOTIFY=FAILURE", "ORCPT=rfc822;support@wingtiptoys.com"},
+                          "adam+news@fourthcoffee.com": {"ORCPT=rfc822;adam+2Bnews@contoso.com"}}, params)
 
 
 class InternalMailTest(PostfixTestCase):

@@ -266,7 +266,8 @@ class SharedSpaceTest(SharedSpaceCase):
     def test_dsn_parameters_of_a_forwarded_recipient_are_kept(self):
         # smfi_delrcpt + smfi_addrcpt_par with the original arguments: Sendmail relays NOTIFY and ORCPT
         # as the client gave them, so ORCPT still names the shared-domain address; a recipient given
-        # without ORCPT leaves without one (Sendmail makes none up). The local recipient keeps its own.
+        # without ORCPT gets the address the client wrote from the milter (original-recipient), never
+        # the routing address. The local recipient keeps its own.
         head = message("sms-dsn", "student@contoso.edu, ghost@contoso.edu, staff@contoso.edu")
         with open_session(self.env.sendmail.mta_port) as session:
             result = send(session, INTERNET_SENDER,
@@ -280,7 +281,7 @@ class SharedSpaceTest(SharedSpaceCase):
         self.assertDelivered(cloud, INTERNET_SENDER, ["student@live.contoso.edu", "ghost@live.contoso.edu"],
                              head + TRACE_HEADER + "\n", "hi\n")
         self.assertEqual({"student@live.contoso.edu": "NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;student@contoso.edu",
-                          "ghost@live.contoso.edu": "NOTIFY=NEVER"}, cloud.rcpt_params())
+                          "ghost@live.contoso.edu": "NOTIFY=NEVER ORCPT=rfc822;ghost@contoso.edu"}, cloud.rcpt_params())
         self.assertEqual({"staff@contoso.edu": "NOTIFY=DELAY ORCPT=rfc822;staff@contoso.edu"}, onprem.rcpt_params())
         for delivery in (cloud, onprem):
             self.assertTrue({"RET=HDRS", "ENVID=sms-dsn-1"} <= set(delivery.mail_params.split()), delivery.mail_params)

@@ -29,6 +29,9 @@ struct Harness {
 
   Harness() {
     settings.classify.internal_hosts.push_back(cidr("127.0.0.0/8"));
+    // The recipient edits below are checked without the ORCPT that original-recipient adds; its own
+    // test case turns it on.
+    settings.plan.original_recipient = false;
     settings.classify.outbound_daemon_names = {"ORIGINATING"};
     REQUIRE(store.reload().empty());
   }
@@ -360,6 +363,43 @@ TEST_CASE("an oversized header section leaves the header alone but not the envel
   h.session.end_of_message("QB", mta);
   CHECK(mta.calls == Calls{"chgfrom <joe@contoso.com>"});
   CHECK(h.log.contains("QB: header larger than"));
+}
+
+}  // namespace
+}  // namespace rewrite::milter
+
+namespace rewrite::milter {
+namespace {
+
+TEST_CASE("a replaced recipient gets the address the client wrote as ORCPT, unless it gave one", "[session]") {
+  Harness h;
+  h.settings.plan.original_recipient = true;
+  FakeMta mta;
+  h.session.connect(kExternal, "");
+  h.mail("<customer@example.net>");
+  h.session.rcpt_to("<Support@WingtipToys.com>", {"NOTIFY=SUCCESS"});
+  h.session.rcpt_to("<support+a=b@wingtiptoys.com>", {});
+  CHECK(h.session.end_of_message("QO", mta).verdict == Verdict::proceed);
+  CHECK(mta.calls == Calls{"delrcpt <Support@WingtipToys.com>",
+                           "addrcpt <support@contoso.com> NOTIFY=SUCCESS ORCPT=rfc822;Support@WingtipToys.com",
+                           "delrcpt <support+a=b@wingtiptoys.com>",
+                           "addrcpt <support+a=b@contoso.com> ORCPT=rfc822;support+2Ba+3Db@wingtiptoys.com"});
+  SECTION("a client's own ORCPT is kept as it is") {
+    FakeMta kept;
+    h.mail("<customer@example.net>");
+    h.session.rcpt_to("<support@wingtiptoys.com>", {"ORCPT=rfc822;help@wingtiptoys.com"});
+    h.session.end_of_message("QO2", kept);
+    CHECK(kept.calls == Calls{"delrcpt <support@wingtiptoys.com>",
+                              "addrcpt <support@contoso.com> ORCPT=rfc822;help@wingtiptoys.com"});
+  }
+  SECTION("original-recipient = no adds none") {
+    h.settings.plan.original_recipient = false;
+    FakeMta none;
+    h.mail("<customer@example.net>");
+    h.session.rcpt_to("<support@wingtiptoys.com>", {});
+    h.session.end_of_message("QO3", none);
+    CHECK(none.calls == Calls{"delrcpt <support@wingtiptoys.com>", "addrcpt <support@contoso.com>"});
+  }
 }
 
 }  // namespace

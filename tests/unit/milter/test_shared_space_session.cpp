@@ -38,6 +38,9 @@ struct SharedHarness {
 
   explicit SharedHarness(bool forward_unknown = false, bool authoritative = true) {
     settings.classify.internal_hosts.push_back(cidr("127.0.0.0/8"));
+    // The recipient edits below are checked without the ORCPT that original-recipient adds; its own
+    // test case turns it on.
+    settings.plan.original_recipient = false;
     SharedSpaceSettings space;
     space.shared_domain = "contoso.edu";
     space.routing_domain = "live.contoso.edu";
