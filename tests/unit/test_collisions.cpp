@@ -193,3 +193,13 @@ TEST_CASE("collisions: to_string of each kind") {
   CHECK(std::string(rewrite::to_string(Finding::Kind::bidirectional_conflict)) ==
         "bidirectional-conflict");
 }
+
+TEST_CASE("collisions: an address with an extension is checked as the rules rewrite it") {
+  // john+sales@ is rewritten by john@'s address rule with its extension kept; replies to
+  // john.doe+sales@contoso.com come back to it through the same rule inbound: no finding.
+  CHECK(check("john@sales.contoso.com john.doe@contoso.com\n", "john+sales@sales.contoso.com\n").empty());
+  // The flattened extension of two mailboxes collides like the mailboxes themselves.
+  const std::vector<Finding> findings =
+      check("*.contoso.com contoso.com\n", "chris+x@sales.contoso.com\nchris+x@research.contoso.com\n");
+  CHECK(count(findings, Finding::Kind::collision) == 1);
+}

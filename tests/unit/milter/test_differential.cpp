@@ -74,6 +74,8 @@ std::vector<Scenario> envelopes() {
       {"<student@contoso.edu>", "<Student@Contoso.edu>", "<staff@contoso.edu>"},
       {"<nobody@contoso.edu>", "<student@contoso.edu>", "<partner@example.net>"},
       {"support@wingtiptoys.com", "<student@live.contoso.edu>", "<postmaster@contoso.edu>"},
+      {"<support+desk@wingtiptoys.com>", "<adam+news@contoso.com>", "<kim+course@contoso.edu>", "<x@example.net>"},
+      {"<maria@europe.contoso.com>", "<staff+x@contoso.edu>"},
   };
   std::vector<Scenario> scenarios;
   for (const Direction direction : {Direction::outbound, Direction::inbound}) {
