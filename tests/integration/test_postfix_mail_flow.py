@@ -9,7 +9,14 @@ up whole, then without its extension, which the result keeps (as Postfix canonic
 whose envelope recipients are all internal keeps its sender-side addresses.
 """
 
-from harness import FOREIGN_CLIENT, PostfixTestCase, crlf, main, open_session
+import os
+import sys
+
+from harness import FOREIGN_CLIENT, Environment, PostfixTestCase, crlf, main, open_session
+from postfix_instance import PostfixInstance
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "sendmail"))
+from milter_probe import MilterProbe  # noqa: E402  (a passive milter that records what it is sent)
 
 DATE = "Date: Mon, 2 Jan 2023 10:00:00 +0000\n"
 
@@ -71,6 +78,38 @@ class InternalMailTest(PostfixTestCase):
         self.assertDelivered(self.delivered("flow-mixed"), "chris@contoso.com", rcpts,
                              "From: Chris <chris@contoso.com>\nTo: maria@contoso.com, bob@fabrikam.com\n"
                              "Subject: flow-mixed\n" + DATE, "hi\n")
+
+
+class ChainedEnvironment(Environment):
+    """rewrite-milter, then a recording probe milter, in one Postfix: smtpd_milters = rewrite, probe."""
+
+    def start_order(self):
+        yield self.sink
+        yield self.milter
+        self.probe = MilterProbe(os.path.join(self.base_dir, "probe.sock"))
+        yield self.probe
+        os.chmod(self.probe.socket_path, 0o666)  # Postfix's daemons run as user postfix
+        self.postfix = PostfixInstance(self.base_dir, self.sink.port,
+                                       self.milter.postfix_socket + ", unix:" + self.probe.socket_path)
+        yield self.postfix
+
+
+class MilterOrderTest(PostfixTestCase):
+    """What a milter listed after rewrite-milter sees: rewrite-milter(8), order of milters."""
+
+    ENVIRONMENT = ChainedEnvironment
+
+    def test_a_later_milter_sees_the_rewritten_header_but_the_original_envelope_sender(self):
+        head = "From: Chris <chris@sales.contoso.com>\nTo: bob@fabrikam.com\nSubject: flow-chain\n" + DATE
+        self.send_outbound("chris@sales.contoso.com", ["bob@fabrikam.com"], head + "\nhi\n")
+        self.assertDelivered(self.delivered("flow-chain"), "chris@contoso.com", ["bob@fabrikam.com"],
+                             head.replace("chris@sales.contoso.com", "chris@contoso.com"), "hi\n")
+        seen = [c for c in self.env.probe.connections() if c.mail]
+        self.assertEqual(1, len(seen), seen)
+        # The envelope sender as the client sent it: a signer after us must key on the From field.
+        self.assertEqual("<chris@sales.contoso.com>", seen[0].mail[0][0])
+        values = {name.lower(): value for name, value in seen[0].headers}
+        self.assertEqual("Chris <chris@contoso.com>", values["from"].strip())
 
 
 if __name__ == "__main__":
