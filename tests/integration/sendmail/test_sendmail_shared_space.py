@@ -172,6 +172,17 @@ class SharedSpaceTest(SharedSpaceCase):
         self.assertDelivered(delivery, "staff@contoso.edu", ["student@live.contoso.edu"],
                              head + TRACE_HEADER + "\n", "hi\n")
 
+    def test_extensions_of_listed_mailboxes_and_postmaster_are_accepted(self):
+        # dean+lists is dean's, student+course is forwarded with its extension, and postmaster (any
+        # case, listed nowhere) is never refused (RFC 5321).
+        rcpts = ["dean+lists@contoso.edu", "student+course@contoso.edu", "PostMaster@contoso.edu"]
+        head = message("sms-ext", ", ".join(rcpts))
+        self.assertAccepted(self.from_internet(rcpts, head))
+        onprem = self.delivered_at(self.env.onprem_sink, "sms-ext")
+        cloud = self.delivered_at(self.env.cloud_sink, "sms-ext")
+        self.assertEqual(["PostMaster@contoso.edu", "dean+lists@contoso.edu"], sorted(onprem.rcpt_to))
+        self.assertEqual(["student+course@live.contoso.edu"], cloud.rcpt_to)
+
     def test_unknown_recipient_is_refused_at_rcpt_and_nothing_bounces(self):
         replies = self.from_internet(["nobody@contoso.edu"], message("sms-unknown", "nobody@contoso.edu"))
         self.assertEqual(1, len(replies.rcpts), replies)
