@@ -69,13 +69,6 @@ struct RuleTable::Index {
     const std::string& side = value % 2 == 0 ? rules[value / 2].internal : rules[value / 2].external;
     return std::string_view(side).substr(side.rfind('@') + 1);
   }
-
-  // True when domain (whose hash is hash) is the domain of either side of an address rule.
-  bool is_address_domain(const std::vector<Rule>& rules, std::string_view domain, std::uint64_t hash) const {
-    return address_domains.find(hash, [&](std::uint32_t value) {
-      return detail::iequals(address_domain(rules, value), domain);
-    }) != kNone;
-  }
 };
 
 // Returns the number of labels of domain (dots plus one).

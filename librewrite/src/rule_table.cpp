@@ -257,15 +257,17 @@ Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
   return result;
 }
 
-bool RuleTable::covers_internal_domain(std::string_view domain) const {
+bool RuleTable::domain_matches(std::string_view domain, bool external_addresses) const {
+  // One walk for both questions: a domain rule, an address rule's domain (the internal side, or either),
+  // then the wildcards from the most specific suffix up.
   if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
   if (domain.empty()) return false;
   const std::uint64_t hash = detail::hash_ignoring_case(domain);
   if (Index::find_internal(index_->by_domain, rules_, domain, hash) != Index::kNone) return true;
-  const bool address_internal = index_->address_domains.find(hash, [&](std::uint32_t value) {
-    return value % 2 == 0 && detail::iequals(Index::address_domain(rules_, value), domain);
+  const bool address_domain = index_->address_domains.find(hash, [&](std::uint32_t value) {
+    return (external_addresses || value % 2 == 0) && detail::iequals(Index::address_domain(rules_, value), domain);
   }) != Index::kNone;
-  if (address_internal) return true;
+  if (address_domain) return true;
   WildcardSuffixes wildcards(*index_, domain);
   std::string_view suffix;
   std::uint64_t suffix_hash = 0;
@@ -275,19 +277,8 @@ bool RuleTable::covers_internal_domain(std::string_view domain) const {
   return false;
 }
 
-bool RuleTable::is_internal_domain(std::string_view domain) const {
-  if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
-  if (domain.empty()) return false;
-  const std::uint64_t hash = detail::hash_ignoring_case(domain);
-  if (Index::find_internal(index_->by_domain, rules_, domain, hash) != Index::kNone) return true;
-  if (index_->is_address_domain(rules_, domain, hash)) return true;
-  WildcardSuffixes wildcards(*index_, domain);
-  std::string_view suffix;
-  std::uint64_t suffix_hash = 0;
-  while (wildcards.next(suffix, suffix_hash)) {
-    if (Index::find_internal(index_->by_wildcard, rules_, suffix, suffix_hash) != Index::kNone) return true;
-  }
-  return false;
-}
+bool RuleTable::covers_internal_domain(std::string_view domain) const { return domain_matches(domain, false); }
+
+bool RuleTable::is_internal_domain(std::string_view domain) const { return domain_matches(domain, true); }
 
 }  // namespace rewrite

@@ -157,6 +157,21 @@ TEST_CASE("punycode domains match as written", "[rule_table]") {
   CHECK(out(*table, "a@shop.XN--BCHER-KVA.example") == "a@xn--bcher-kva.example");
 }
 
+TEST_CASE("covers_internal_domain: only the internal sides, excepted subdomains included", "[rule_table]") {
+  const auto table = table_of(
+      "*.contoso.com contoso.com except=legal.contoso.com\n"
+      "fourthcoffee.com contoso.com\n"
+      "support@partner.example support@wingtiptoys.com\n");
+  CHECK(table->covers_internal_domain("contoso.com"));
+  CHECK(table->covers_internal_domain("Legal.Contoso.com."));  // excepted from rewriting, still ours
+  CHECK(table->covers_internal_domain("fourthcoffee.com"));
+  CHECK(table->covers_internal_domain("partner.example"));
+  CHECK_FALSE(table->covers_internal_domain("wingtiptoys.com"));  // the partner's side: mail there leaves
+  CHECK_FALSE(table->covers_internal_domain("sub.fourthcoffee.com"));
+  CHECK_FALSE(table->covers_internal_domain("evilcontoso.com"));
+  CHECK(table->is_internal_domain("wingtiptoys.com"));
+}
+
 TEST_CASE("is_internal_domain covers every rule's domains", "[rule_table]") {
   const auto table = table_of(
       "*.contoso.com contoso.com\n"

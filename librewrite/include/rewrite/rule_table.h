@@ -88,6 +88,8 @@ class RuleTable {
   RuleTable& operator=(const RuleTable&) = delete;
 
  private:
+  // is_internal_domain() (external_addresses) or covers_internal_domain() (not).
+  bool domain_matches(std::string_view domain, bool external_addresses) const;
   // Takes an index already built over rules (parse() validates and indexes in one pass).
   RuleTable(std::string source_name, std::vector<Rule> rules, std::unique_ptr<Index> index);
 
