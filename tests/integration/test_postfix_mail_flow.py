@@ -94,6 +94,48 @@ class ChainedEnvironment(Environment):
         yield self.postfix
 
 
+class BouncingPostfix(PostfixInstance):
+    """A Postfix that cannot deliver to contoso.com: every such recipient bounces at once."""
+
+    def write_config(self) -> None:
+        super().write_config()
+        transport = os.path.join(self.config_dir, "transport")
+        with open(transport, "w") as f:
+            f.write("contoso.com error:5.1.1 mailbox unavailable (test)\n")
+        with open(os.path.join(self.config_dir, "main.cf"), "a") as f:
+            f.write("transport_maps = texthash:%s\n" % transport)
+
+
+class BouncingEnvironment(Environment):
+    """Sink + rewrite-milter + a Postfix whose mail for contoso.com bounces."""
+
+    def start_order(self):
+        yield self.sink
+        yield self.milter
+        self.postfix = BouncingPostfix(self.base_dir, self.sink.port, self.milter.postfix_socket)
+        yield self.postfix
+
+
+class BounceTest(PostfixTestCase):
+    """The bounce of a replaced recipient names the address the sender wrote, not the internal one."""
+
+    ENVIRONMENT = BouncingEnvironment
+
+    def test_bounce_names_the_original_recipient(self):
+        with open_session(self.env.postfix.smtp_port, FOREIGN_CLIENT) as session:
+            self.assertEqual(250, session.mail("customer@fabrikam.com", [])[0])
+            self.assertEqual(250, session.rcpt("support@wingtiptoys.com", [])[0])
+            self.assertEqual(250, session.data(crlf("Subject: flow-bounce\n\nx\n"))[0])
+        bounce = self.env.sink.wait_for_marker("Subject: Undelivered Mail Returned to Sender", 30.0)
+        self.assertEqual("", bounce.mail_from)  # a bounce, from the null sender
+        self.assertEqual(["customer@fabrikam.com"], bounce.rcpt_to)
+        report = bounce.data.decode("utf-8", "replace")
+        # The DSN (RFC 3464) tells the sender which of its own addresses failed. Postfix still names the
+        # final recipient too, in Final-Recipient and in its human-readable text.
+        self.assertIn("\r\nOriginal-Recipient: rfc822;support@wingtiptoys.com\r\n", report)
+        self.assertIn("\r\nFinal-Recipient: rfc822; support@contoso.com\r\n", report)
+
+
 class MilterOrderTest(PostfixTestCase):
     """What a milter listed after rewrite-milter sees: rewrite-milter(8), order of milters."""
 
