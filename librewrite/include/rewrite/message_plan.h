@@ -30,7 +30,7 @@ struct PlanOptions {
   bool rewrite_internal_mail = false;
   std::vector<std::string> internal_domains;
   // A replaced recipient (inbound rule, shared-space forward) whose client gave no ORCPT gets
-  // ORCPT=rfc822;<the address as written>, so bounces, DSNs and X-Original-To name the address the
+  // ORCPT=rfc822;<the address as written>, so bounces and DSNs name the address the
   // sender used, not the internal one (original-recipient).
   bool original_recipient = true;
 };
