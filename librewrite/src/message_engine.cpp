@@ -149,11 +149,6 @@ bool stays_inside(const MessageContext& context, const Envelope& envelope) {
 
 }  // namespace
 
-bool MessageEdit::operator==(const MessageEdit& other) const {
-  return kind == other.kind && address == other.address && esmtp_args == other.esmtp_args && name == other.name &&
-         index == other.index && value == other.value && position == other.position;
-}
-
 std::string to_string(const MessageEdit& edit) {
   switch (edit.kind) {
     case MessageEdit::Kind::change_sender: return "chgfrom " + edit.address;

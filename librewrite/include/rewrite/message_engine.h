@@ -35,8 +35,6 @@ enum class Severity { warning, notice, info, verbose };
 struct LogLine {
   Severity severity = Severity::info;
   std::string text;
-
-  bool operator==(const LogLine& other) const { return severity == other.severity && text == other.text; }
 };
 
 // One request to the MTA, in the order it must be made.
@@ -55,8 +53,6 @@ struct MessageEdit {
   int index = 0;           // change_header: 1-based among the fields of that name (any case)
   std::string value;       // change_header, add_header: the value as the MTA is to write it
   std::size_t position = 0;  // delete_recipient, add_recipient: the envelope recipient it replaces
-
-  bool operator==(const MessageEdit& other) const;
 };
 
 // Returns the edit as one line ("chgfrom <a>", "delrcpt <b>", "addrcpt <c> NOTIFY=NEVER",
