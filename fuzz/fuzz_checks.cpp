@@ -69,10 +69,30 @@ void check_outbound(std::string_view address, const Lookup& found) {
   const std::string_view local = bare.substr(0, at);
   const std::string_view domain = bare.substr(at + 1);
   switch (rule.kind) {
-    case RuleKind::address:
-      require(same_ignoring_case(bare, rule.internal), "an address rule fired for another address");
-      require(found.address == rule.external, "an address rule did not give its external address");
+    case RuleKind::address: {
+      if (same_ignoring_case(bare, rule.internal)) {
+        require(found.address == rule.external, "an address rule did not give its external address");
+        break;
+      }
+      // Else the address without its extension (from the first '+' of the comparable local part, not
+      // its first byte) is the rule's, and the result is the rule's external address with it kept.
+      std::string buffer;
+      std::string stripped_buffer;
+      const std::string_view comparable = rewrite::comparable_address(bare, buffer);
+      const std::string_view key_local = comparable.substr(0, comparable.rfind('@'));
+      const std::size_t cut = key_local.find('+');
+      require(key_local.front() != '"' && cut != std::string_view::npos && cut > 0,
+              "an address rule fired for another address");
+      const std::string stripped = std::string(key_local.substr(0, cut)) + "@" + std::string(domain);
+      require(same_ignoring_case(stripped, rule.internal) ||
+                  same_ignoring_case(rewrite::comparable_address(stripped, stripped_buffer), rule.internal),
+              "an address rule fired for another address");
+      const std::size_t ext_at = rule.external.rfind('@');
+      require(found.address == rule.external.substr(0, ext_at) + std::string(key_local.substr(cut)) +
+                                   rule.external.substr(ext_at),
+              "an address rule did not keep the extension");
       break;
+    }
     case RuleKind::domain:
       require(same_ignoring_case(domain, rule.internal), "a domain rule fired for another domain");
       require(found.address == std::string(local) + "@" + rule.external, "a domain rule changed the local part");
