@@ -45,6 +45,12 @@ std::string joined(const std::vector<std::string>& items) {
   return out;
 }
 
+// Stores a yes/no setting in target, or reports it at its location.
+void parse_flag(const Setting& s, const char* key, bool& target, std::vector<ConfigError>& errors) {
+  if (const auto flag = parse_bool(s.value)) target = *flag;
+  else errors.push_back(s.error(key, "'" + s.value + "' is not yes or no"));
+}
+
 // The parsers, one per key: each stores a value or reports it at its location.
 
 void parse_config_file(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.config_file = s.value; }
@@ -99,13 +105,11 @@ void parse_local_recipients(const Setting& s, SettingTarget& t, std::vector<Conf
 void parse_cloud_recipients(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.space.cloud_recipients = s.value; }
 
 void parse_forward_unknown(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
-  if (const auto flag = parse_bool(s.value)) t.space.forward_unknown = *flag;
-  else errors.push_back(s.error("forward-unknown", "'" + s.value + "' is not yes or no"));
+  parse_flag(s, "forward-unknown", t.space.forward_unknown, errors);
 }
 
 void parse_authoritative(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
-  if (const auto flag = parse_bool(s.value)) t.space.authoritative = *flag;
-  else errors.push_back(s.error("authoritative", "'" + s.value + "' is not yes or no"));
+  parse_flag(s, "authoritative", t.space.authoritative, errors);
 }
 
 void parse_max_received(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
@@ -134,13 +138,11 @@ void parse_internal_domains(const Setting& s, SettingTarget& t, std::vector<Conf
 }
 
 void parse_rewrite_internal_mail(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
-  if (const auto flag = parse_bool(s.value)) t.config.rewrite_internal_mail = *flag;
-  else errors.push_back(s.error("rewrite-internal-mail", "'" + s.value + "' is not yes or no"));
+  parse_flag(s, "rewrite-internal-mail", t.config.rewrite_internal_mail, errors);
 }
 
 void parse_original_recipient(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
-  if (const auto flag = parse_bool(s.value)) t.config.original_recipient = *flag;
-  else errors.push_back(s.error("original-recipient", "'" + s.value + "' is not yes or no"));
+  parse_flag(s, "original-recipient", t.config.original_recipient, errors);
 }
 
 void parse_user(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.user = s.value; }
@@ -148,8 +150,7 @@ void parse_group(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) 
 void parse_pid_file(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.pid_file = s.value; }
 
 void parse_foreground(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
-  if (const auto flag = parse_bool(s.value)) t.config.foreground = *flag;
-  else errors.push_back(s.error("foreground", "'" + s.value + "' is not yes or no"));
+  parse_flag(s, "foreground", t.config.foreground, errors);
 }
 
 void parse_verbose(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
