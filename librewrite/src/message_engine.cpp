@@ -6,6 +6,7 @@
 #include <set>
 
 #include "rewrite/address.h"
+#include "text_util.h"
 
 namespace rewrite {
 namespace {
@@ -44,8 +45,9 @@ std::string xtext(std::string_view text) {
 
 // True when the ESMTP arguments hold an ORCPT parameter.
 bool has_orcpt(std::string_view args) {
-  for (std::size_t at = 0; (at = lower_ascii(args).find("orcpt=", at)) != std::string::npos; ++at) {
-    if (at == 0 || args[at - 1] == ' ') return true;
+  const std::string lower = lower_ascii(args);
+  for (std::size_t at = 0; (at = lower.find("orcpt=", at)) != std::string::npos; ++at) {
+    if (at == 0 || lower[at - 1] == ' ') return true;
   }
   return false;
 }
@@ -137,10 +139,9 @@ bool stays_inside(const MessageContext& context, const Envelope& envelope) {
     }
     for (const std::string& parent : context.options->internal_domains) {
       if (internal) break;
-      const std::string_view p = parent.back() == '.' ? std::string_view(parent).substr(0, parent.size() - 1) : parent;
-      internal = equals_ignoring_case(domain, p) ||
-                 (domain.size() > p.size() && domain[domain.size() - p.size() - 1] == '.' &&
-                  equals_ignoring_case(domain.substr(domain.size() - p.size()), p));
+      std::string_view p = parent;
+      if (!p.empty() && p.back() == '.') p.remove_suffix(1);
+      internal = detail::is_within_domain(domain, p);
     }
     if (!internal) return false;
   }
