@@ -210,11 +210,15 @@ HeaderRewrite rewrite_header_value(std::string_view value, const RuleTable& tabl
     if (!token_matches(token, mailboxes[k])) {
       return malformed("address " + std::to_string(k + 1) + " in the text differs from what the parser read");
     }
+    Lookup found = lookup_token(token, table, direction);
+    if (found.rewritten) {
+      replace_address(value, span, std::move(token), std::move(found), replacements);
+      continue;
+    }
+    // The lookup refuses an invalid address itself; one it leaves alone is asked why, once.
     if (const std::string problem = address_problem(without_trailing_dot(token), true); !problem.empty()) {
       return malformed("address " + std::to_string(k + 1) + " is not valid: " + problem);
     }
-    Lookup found = lookup_token(token, table, direction);
-    if (found.rewritten) replace_address(value, span, std::move(token), std::move(found), replacements);
   }
   if (replacements.empty()) return {};
 

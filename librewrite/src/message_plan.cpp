@@ -92,28 +92,31 @@ void plan_headers(const RuleTable& table, const PlanOptions& options, Direction 
 MessagePlan plan_message(const RuleTable& table, const PlanOptions& options, Direction direction,
                          const Envelope& envelope, const std::vector<HeaderField>& headers) {
   MessagePlan plan;
+  // The lookup refuses an invalid address itself; only an address it leaves alone is asked why, so a
+  // valid address that is rewritten is checked once.
+  const auto invalid = [&](const std::string& address, const char* field) {
+    const std::string problem = address_problem(address, true);
+    if (!problem.empty()) plan.notices.push_back({Notice::Kind::invalid_address, field + ("=<" + address + ">"), problem});
+  };
   if (direction == Direction::outbound) {
-    if (const std::string problem = envelope.sender.empty() ? "" : address_problem(envelope.sender, true);
-        !problem.empty()) {
-      plan.notices.push_back({Notice::Kind::invalid_address, "from=<" + envelope.sender + ">", problem});
-    } else if (!envelope.sender.empty()) {
+    if (!envelope.sender.empty()) {
       Lookup found = table.lookup(envelope.sender, Direction::outbound);
       if (found.rewritten && differs(envelope.sender, found.address)) {
         plan.sender_changed = true;
         plan.sender = {envelope.sender, std::move(found.address), found.rule};
+      } else if (!found.rewritten) {
+        invalid(envelope.sender, "from");
       }
     }
   } else {
     for (std::size_t i = 0; i < envelope.recipients.size(); ++i) {
       const std::string& recipient = envelope.recipients[i];
       if (recipient.empty()) continue;
-      if (const std::string problem = address_problem(recipient, true); !problem.empty()) {
-        plan.notices.push_back({Notice::Kind::invalid_address, "rcpt=<" + recipient + ">", problem});
-        continue;
-      }
       Lookup found = table.lookup(recipient, Direction::inbound);
       if (found.rewritten && differs(recipient, found.address)) {
         plan.recipients.push_back({i, {recipient, std::move(found.address), found.rule}});
+      } else if (!found.rewritten) {
+        invalid(recipient, "rcpt");
       }
     }
   }
