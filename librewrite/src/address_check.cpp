@@ -17,17 +17,6 @@ namespace {
 // True for an ASCII letter or digit.
 bool is_let_dig(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
-// True when domain (ASCII) holds a label starting with "xn--" (any case).
-bool has_punycode_label(std::string_view domain) {
-  for (std::size_t start = 0; start < domain.size();) {
-    if (domain.size() - start >= 4 && detail::iequals(domain.substr(start, 4), "xn--")) return true;
-    const std::size_t dot = domain.find('.', start);
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return false;
-}
-
 // True when libidn2 decodes the ASCII domain to Unicode and encodes that back to the same name.
 bool idna_round_trips(const std::string& domain) {
   char* unicode = nullptr;
@@ -46,6 +35,16 @@ bool is_atom_byte(char c, bool allow_utf8) {
 }
 
 }  // namespace
+
+bool has_punycode_label(std::string_view domain) {
+  for (std::size_t start = 0; start < domain.size();) {
+    if (domain.size() - start >= 4 && detail::iequals(domain.substr(start, 4), "xn--")) return true;
+    const std::size_t dot = domain.find('.', start);
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return false;
+}
 
 std::string domain_problem(std::string_view text) {
   if (!text.empty() && text.back() == '.') text.remove_suffix(1);

@@ -31,8 +31,7 @@ std::string rule_domain_problem(std::string_view text) {
   if (std::string problem = domain_problem(text); !problem.empty()) return problem;
   std::string_view bare = text;
   if (!bare.empty() && bare.back() == '.') bare.remove_suffix(1);
-  const bool punycode = lower_ascii(bare).find("xn--") != std::string::npos;  // rare: skip GMime otherwise
-  if (punycode && !detail::domain_round_trips(std::string(bare))) {
+  if (has_punycode_label(bare) && !detail::domain_round_trips(std::string(bare))) {  // rare: GMime only then
     return "invalid punycode (xn--) label in domain '" + std::string(bare) + "'";
   }
   return "";

@@ -16,6 +16,9 @@
 
 namespace rewrite {
 
+// True when domain (ASCII) holds a label starting with "xn--" (any case).
+bool has_punycode_label(std::string_view domain);
+
 // Returns why domain (ASCII) is not a valid domain name, or "" when it is.
 std::string domain_problem(std::string_view domain);
 
