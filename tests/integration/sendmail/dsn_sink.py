@@ -2,7 +2,8 @@
 """SMTP capture sink with DSN: records what Sendmail relays, envelope parameters included.
 
 Unlike ../capture_sink.py it advertises DSN (RFC 3461) and keeps the ESMTP parameters of MAIL and of
-each RCPT, so a test can see whether NOTIFY= and ORCPT= survive a recipient rewrite. An MTA passes
+each RCPT, so a test can see whether NOTIFY= and ORCPT= survive a recipient rewrite; it refuses the
+recipients a test names, so the MTA has to write a bounce. An MTA passes
 those parameters on only to a server that announces DSN. Runs in a thread of the test process (no
 child to reap); listens on 127.0.0.1 only. Standard library only.
 """
@@ -11,7 +12,7 @@ import socketserver
 import threading
 import time
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from background_server import BackgroundServer
 
@@ -102,6 +103,8 @@ class _Handler(socketserver.StreamRequestHandler):
                     self.reply("250 2.1.0 ok")
                 elif mail is None:
                     self.reply("503 5.5.1 MAIL first")
+                elif sink.refuses(path):
+                    self.reply("550 5.1.1 <%s>: mailbox unavailable" % path)
                 else:
                     rcpts.append(Recipient(path, params))
                     self.reply("250 2.1.5 ok")
@@ -153,7 +156,18 @@ class DsnSink(BackgroundServer):
         super().__init__(server, "dsn-sink")
         self.port = server.server_address[1]
         self._deliveries: List[Delivery] = []
+        self._refused: Set[str] = set()
         self._cond = threading.Condition()
+
+    def refuse(self, address: str) -> None:
+        """Answer RCPT TO:<address> (compared without case) with 550 5.1.1 from now on."""
+        with self._cond:
+            self._refused.add(address.lower())
+
+    def refuses(self, address: str) -> bool:
+        """Whether RCPT TO:<address> is answered with 550."""
+        with self._cond:
+            return address.lower() in self._refused
 
     def record(self, delivery: Delivery) -> None:
         """Store a delivery and wake waiters."""

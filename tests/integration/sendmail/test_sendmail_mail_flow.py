@@ -21,6 +21,28 @@ class SendmailMailFlowTest(SendmailTestCase):
         self.assertEqual({"support+desk@contoso.com": "NOTIFY=FAILURE ORCPT=rfc822;support+2Bdesk@wingtiptoys.com"},
                          delivery.rcpt_params())
 
+    def test_sendmail_bounce_names_the_address_the_sender_wrote(self):
+        self.env.sink.refuse("support+gone@contoso.com")
+        head = ("From: c@fabrikam.com\nTo: support+gone@wingtiptoys.com\nSubject: sm-flow-bounce\n" + DATE +
+                "Message-ID: <flow-bounce@fabrikam.com>\n")
+        self.send_inbound("c@fabrikam.com", [("support+gone@wingtiptoys.com", ["NOTIFY=FAILURE"])],
+                          head + "\nhi\n", mail_options=["RET=HDRS"])
+        try:
+            bounces = self.env.sink.wait_for_marker(b"\r\nFinal-Recipient: ", 30.0)
+        except TimeoutError as e:
+            self.fail("%s\n%s" % (e, self.env.diagnostics()))
+        self.assertEqual(1, len(bounces))
+        bounce = bounces[0]
+        self.assertEqual("", bounce.mail_from)  # Sendmail's own DSN, from the null sender
+        self.assertEqual(["c@fabrikam.com"], bounce.rcpt_to)
+        report = bounce.data.decode("utf-8", "replace")
+        self.assertIn("\r\nOriginal-Recipient: rfc822;support+gone@wingtiptoys.com\r\n", report)
+        # Sendmail names the address it tried in Final-Recipient; rewrite-milter(8) says so.
+        self.assertRegex(report, r"\r\nFinal-Recipient: (?i:rfc822); ?support\+gone@contoso\.com\r\n")
+        self.assertIn("\r\nAction: failed\r\n", report)
+        # Sendmail's delivery agents write no X-Original-To of their own.
+        self.assertNotIn("X-Original-To:", report)
+
     def test_outbound_extension_is_kept(self):
         head = ("From: Support <support+desk@contoso.com>\nTo: c@fabrikam.com\nSubject: sm-flow-ext-out\n" + DATE +
                 "Message-ID: <flow-ext-out@contoso.com>\n")
