@@ -35,8 +35,6 @@
 namespace rewrite::milter {
 namespace {
 
-constexpr int kExitOsError = 71;  // EX_OSERR
-
 std::atomic<bool> g_stopping{false};        // smfi_main has returned
 std::atomic<bool> g_stop_requested{false};  // a stop signal came (a stop is a clean exit, status 0)
 
@@ -166,7 +164,7 @@ int run(int argc, char** argv) {
   }
   if (!outcome.errors.empty()) {
     for (const ConfigError& error : outcome.errors) std::cerr << error.to_string() << '\n';
-    return kExitConfig;
+    return exit_status_for(outcome.errors);
   }
   SyslogLogger log(config.verbosity, config.foreground);
   RuleStore store(config.rules_file, rules_loader(config));
@@ -254,6 +252,6 @@ int main(int argc, char** argv) {
     return rewrite::milter::run(argc, argv);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rewrite-milter: %s\n", e.what());
-    return 70;  // EX_SOFTWARE
+    return rewrite::milter::kExitSoftware;
   }
 }

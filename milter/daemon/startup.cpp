@@ -39,7 +39,7 @@ int check_config(const ConfigOutcome& outcome, std::ostream& out, std::ostream& 
   SessionSettings settings;
   for (ConfigError& error : prepare(outcome.config, store, settings)) errors.push_back(std::move(error));
   for (const ConfigError& error : errors) err << error.to_string() << '\n';
-  if (!errors.empty()) return kExitConfig;
+  if (!errors.empty()) return exit_status_for(errors);
   out << "configuration OK: " << store.current()->rules().size() << " rules from " << store.path() << '\n';
   if (const auto space = store.snapshot().space) {
     out << "shared address space " << space->settings().shared_domain << " -> " << space->settings().routing_domain

@@ -8,13 +8,12 @@
 #include <vector>
 
 #include "config.h"
+#include "exit_status.h"
 #include "rule_store.h"
 #include "session.h"
 
 namespace rewrite::milter {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitConfig = 78;  // EX_CONFIG
 
 // Builds settings from config and loads the rules into store. Also checks that the user and group
 // exist. Returns every error found (empty when the daemon can start).
@@ -24,8 +23,8 @@ std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, S
 RuleStore::Loader rules_loader(const DaemonConfig& config);
 
 // Validates everything (options, configuration file, rules, header lists, user, group), writes each
-// error as `file:line: reason` to err (a summary to out when all is well) and returns kExitOk or
-// kExitConfig.
+// error as `file:line: reason` to err (a summary to out when all is well) and returns kExitOk, or
+// exit_status_for() the errors (kExitUsage for command-line errors only, else kExitConfig).
 int check_config(const ConfigOutcome& outcome, std::ostream& out, std::ostream& err);
 
 }  // namespace rewrite::milter

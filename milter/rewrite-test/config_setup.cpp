@@ -20,12 +20,7 @@ int load_config(const Options& options, ToolConfig& config, std::ostream& err) {
     config.space = SharedSpace::load(*config.daemon.shared_space, config.daemon.source_of("shared-domain"), errors);
   }
   err << format_errors(errors);
-  if (errors.empty()) return kExitOk;
-  // A bad value typed on the command line is a usage error; one in a file is a configuration error.
-  for (const ConfigError& error : errors) {
-    if (error.file != milter::kCommandLine) return kExitConfig;
-  }
-  return kExitUsage;
+  return milter::exit_status_for(errors);
 }
 
 }  // namespace rewrite::tool

@@ -73,6 +73,6 @@ int main(int argc, char* argv[]) {
     return run(argc, argv);
   } catch (const std::exception& error) {
     std::cerr << "rewrite-test: " << error.what() << '\n';
-    return kExitUsage;
+    return kExitSoftware;
   }
 }

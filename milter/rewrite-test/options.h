@@ -8,14 +8,16 @@
 #include <vector>
 
 #include "config.h"
+#include "exit_status.h"
 
 namespace rewrite::tool {
 
-// Exit codes, as documented in rewrite-test(1).
-inline constexpr int kExitOk = 0;
+// Exit codes, as documented in rewrite-test(1): the daemon's (exit_status.h), and one of the tool's own.
+using milter::kExitConfig;
+using milter::kExitOk;
+using milter::kExitSoftware;
+using milter::kExitUsage;
 inline constexpr int kExitFindings = 1;  // a case mismatch or an address-list finding
-inline constexpr int kExitUsage = 2;     // bad command line or an input file that cannot be read
-inline constexpr int kExitConfig = 78;   // the rules file has errors (EX_CONFIG)
 
 enum class Mode { help, version, address, message, cases, check };
 

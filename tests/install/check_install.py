@@ -151,6 +151,11 @@ def step_daemon(c, options):
         c.run([milter, "-n", "-c", bad_config] + overrides, 78,
               stderr_has=[f"{bad_config}:3: on-failure", f"{bad_config}:4: unknown setting"])
         c.run([milter, "-n", "-c", os.path.join(tmp, "missing.conf")], 78, stderr_has=["missing.conf"])
+    # sysexits(3): a bad command line is a usage error in both programs, whatever the mode.
+    c.run([milter, "--frobnicate"], 64, stderr_has=["frobnicate"])
+    c.run([milter, "-n", "-c", config, "-r", os.path.join(rules, "merger.rules"), "--on-failure", "maybe"] + overrides,
+          64, stderr_has=["--on-failure"])
+    c.run([os.path.join(options.prefix, "bin/rewrite-test"), "--frobnicate"], 64, stderr_has=["frobnicate"])
 
 
 def wait_until(condition, timeout):

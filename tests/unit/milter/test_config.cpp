@@ -227,6 +227,13 @@ TEST_CASE("check-config mode: 0 when everything loads, 78 with every error as fi
     CHECK(err.str().rfind(conf.path() + ":2: ", 0) == 0);
     CHECK(err.str().find("Received") != std::string::npos);
   }
+  SECTION("a bad option alone is a usage error (64); with a file error it is a configuration error") {
+    rules.write("contoso.com fabrikam.com\n");
+    CHECK(check_config(parse({"-n", "-r", rules.path(), "--on-failure", "maybe"}), out, err) == kExitUsage);
+    CHECK(kExitUsage == 64);
+    TempFile conf("u.conf", "rules = " + rules.path() + "\nsigned-headers = sometimes\n");
+    CHECK(check_config(parse({"-n", "-c", conf.path(), "--on-failure", "maybe"}), out, err) == kExitConfig);
+  }
   SECTION("configuration errors and rule errors are all reported") {
     rules.write("*contoso.com contoso.com\n");
     TempFile conf("c.conf", "rules = " + rules.path() + "\non-failure = maybe\nuser = no-such-user-xyz\n");
