@@ -7,11 +7,12 @@ Usage: check_install.py STEP --build DIR --prefix DIR --version X.Y.Z --data DIR
 STEP is one of:
   install   wipe PREFIX and run `cmake --install BUILD --prefix PREFIX`; check the file list
   daemon    the installed rewrite-milter: --version, --check-config on the installed examples
-            (exit 0) and on broken files (exit 78, file:line on standard error)
+            (exit 0), on broken files (exit 78, file:line on standard error) and bad options (64)
   stop      the installed rewrite-milter stops at once on SIGTERM, SIGINT and SIGHUP (unix and inet)
   tool      the installed rewrite-test on the installed example rules, in each of its modes
   man       the four installed man pages lint clean with `mandoc -Tlint -W warning`
-  systemd   the installed unit and drop-in pass `systemd-analyze verify` without a warning
+  systemd   the installed unit names the installed binary and runs unprivileged; with the drop-in it
+            passes `systemd-analyze verify`; sysusers.d and tmpfiles.d work in a scratch root
   postfix   the installed main.cf and master.cf snippets are accepted by postconf(1)
 Exit 0 when every check passed, 1 otherwise, 77 when a tool the step needs is missing.
 Expected values come from the example files and the documented behaviour, not from runs.
@@ -23,6 +24,7 @@ import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -34,12 +36,16 @@ MAN_PAGES = ["man1/rewrite-test.1", "man5/rewrite-milter.conf.5", "man5/rewrite-
              "man8/rewrite-milter.8"]
 EXAMPLES = ["README.md", "rewrite-milter.conf",
             "rules/group-consolidation.rules", "rules/merger.rules", "rules/partner.rules",
-            "rules/shared-address-space.rules", "rules/exchange-export.csv",
+            "rules/shared-address-space.rules", "rules/exchange-export.csv", "rules/empty.rules",
             "shared-address-space/rewrite-milter.conf", "shared-address-space/local-recipients",
             "shared-address-space/cloud-recipients", "shared-address-space/main.cf.snippet",
             "postfix/main.cf", "postfix/master.cf", "postfix/README.md",
             "sendmail/rewrite-milter.mc",
-            "systemd/rewrite-milter.service", "systemd/postfix-chroot.conf", "systemd/README.md"]
+            "systemd/postfix-chroot.conf", "systemd/README.md"]
+UNIT = "lib/systemd/system/rewrite-milter.service"
+SYSUSERS = "lib/sysusers.d/rewrite-milter.conf"
+TMPFILES = "lib/tmpfiles.d/rewrite-milter.conf"
+SERVICE_USER = "rewrite-milter"
 
 
 class Checker:
@@ -101,8 +107,12 @@ def step_install(c, options):
     examples = os.path.join(options.prefix, "share/doc/rewrite-milter/examples")
     for example in EXAMPLES:
         c.check(os.path.isfile(os.path.join(examples, example)), f"examples/{example} installed")
-    stray = [os.path.join(d, f) for d, _, files in os.walk(examples) for f in files if f == "CMakeLists.txt"]
-    c.check(not stray, "no CMakeLists.txt among the installed examples")
+    for path in [UNIT, SYSUSERS, TMPFILES]:
+        c.check(os.path.isfile(os.path.join(options.prefix, path)), f"{path} installed")
+    stray = [os.path.join(d, f) for d, _, files in os.walk(examples) for f in files
+             if f == "CMakeLists.txt" or f.endswith((".in", ".cmake", ".sysusers", ".tmpfiles"))]
+    c.check(not stray, f"no build file among the installed examples {stray}")
+    c.check(not os.path.exists(os.path.join(options.prefix, "etc")), "nothing under etc/ unless REWRITE_INSTALL_ETC")
 
 
 def current_user_and_group():
@@ -116,7 +126,7 @@ def step_daemon(c, options):
     examples = os.path.join(options.prefix, "share/doc/rewrite-milter/examples")
     rules = os.path.join(examples, "rules")
     c.run([milter, "--version"], 0, stdout_lines=[f"rewrite-milter {options.version}"])
-    # The example configuration names user "rewrite" and files under /etc, which a build machine
+    # The example configuration names user "rewrite-milter" and files under /etc, which a build machine
     # lacks; the command line wins, so point those settings at what exists.
     user, group = current_user_and_group()
     overrides = ["-u", user, "-g", group]
@@ -348,28 +358,56 @@ def step_man(c, options):
 
 
 def step_systemd(c, options):
-    """The installed unit with its drop-in, pointed at the installed binary, verifies cleanly."""
+    """The installed unit names the installed binary and verifies cleanly with its drop-in; the sysusers.d
+    and tmpfiles.d entries create the system user and the runtime directory in a scratch root."""
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         print("systemd-analyze not found: cannot verify the unit")
         sys.exit(SKIP)
     examples = os.path.join(options.prefix, "share/doc/rewrite-milter/examples/systemd")
+    milter = os.path.join(options.prefix, "sbin/rewrite-milter")
+    with open(os.path.join(options.prefix, UNIT)) as f:
+        unit = f.read()
+    c.check(f"\nExecStart={milter} -f -c /etc/rewrite-milter/rewrite-milter.conf\n" in unit,
+            "unit: ExecStart= names the installed binary (sbin path filled in at install time)")
+    c.check(f"\nUser={SERVICE_USER}\n" in unit and f"\nGroup={SERVICE_USER}\n" in unit,
+            f"unit: runs as {SERVICE_USER} from the start")
+    c.check("\nCapabilityBoundingSet=\n" in unit, "unit: no capability at all")
+    c.check("@SBINDIR@" not in unit, "unit: no placeholder left")
+    c.check(verify_unit(analyze, os.path.join(options.prefix, UNIT), os.path.join(examples, "postfix-chroot.conf")) == "",
+            "systemd-analyze verify: unit and chroot drop-in, no warning")
+    with tempfile.TemporaryDirectory() as root:
+        os.makedirs(os.path.join(root, "etc"))
+        c.run(["systemd-sysusers", "--root=" + root, os.path.join(options.prefix, SYSUSERS)], 0)
+        with open(os.path.join(root, "etc/passwd")) as f:
+            entry = [line.strip().split(":") for line in f if line.startswith(SERVICE_USER + ":")]
+        c.check(len(entry) == 1 and entry[0][5:] == ["/nonexistent", "/usr/sbin/nologin"],
+                f"sysusers.d: system user {SERVICE_USER}, no home, no shell (got {entry})")
+        c.run(["systemd-tmpfiles", "--root=" + root, "--create", os.path.join(options.prefix, TMPFILES)], 0)
+        st = os.stat(os.path.join(root, "run/rewrite-milter"))
+        uid = int(entry[0][2]) if entry else -1
+        c.check(st.st_uid == uid and stat.S_IMODE(st.st_mode) == 0o750,
+                f"tmpfiles.d: /run/rewrite-milter owned by {SERVICE_USER}, mode 0750")
+
+
+def verify_unit(analyze, unit_path, *drop_ins):
+    """What `systemd-analyze verify` prints for the unit with its drop-ins ("" when clean)."""
     with tempfile.TemporaryDirectory() as tmp:
-        with open(os.path.join(examples, "rewrite-milter.service")) as f:
-            unit = f.read()
-        c.check("/usr/local/sbin/rewrite-milter" in unit, "unit runs /usr/local/sbin/rewrite-milter")
-        with open(os.path.join(tmp, "rewrite-milter.service"), "w") as f:
-            f.write(unit.replace("/usr/local/sbin/rewrite-milter", os.path.join(options.prefix, "sbin/rewrite-milter")))
-        os.mkdir(os.path.join(tmp, "rewrite-milter.service.d"))
-        shutil.copy(os.path.join(examples, "postfix-chroot.conf"), os.path.join(tmp, "rewrite-milter.service.d"))
+        name = os.path.basename(unit_path)
+        shutil.copy(unit_path, os.path.join(tmp, name))
+        os.mkdir(os.path.join(tmp, name + ".d"))
+        for drop_in in drop_ins:
+            shutil.copy(drop_in, os.path.join(tmp, name + ".d"))
         env = dict(os.environ, SYSTEMD_UNIT_PATH=tmp + ":", SYSTEMD_LOG_LEVEL="info")
-        result = subprocess.run([analyze, "verify", "--man=no", "rewrite-milter.service"], cwd=tmp, env=env,
+        result = subprocess.run([analyze, "verify", "--man=no", name], cwd=tmp, env=env,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, timeout=60)
-        c.check(result.returncode == 0, f"systemd-analyze verify: exit {result.returncode}")
-        c.check(result.stdout.strip() == "", "systemd-analyze verify: no warning")
-        if result.stdout:
-            print(result.stdout)
+        output = result.stdout.strip()
+        if result.returncode != 0 and not output:
+            output = f"exit {result.returncode}"
+        if output:
+            print(output)
+        return output
 
 
 def step_postfix(c, options):

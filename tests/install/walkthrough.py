@@ -4,13 +4,14 @@
 
 Usage: walkthrough.py --prefix DIR     (after `cmake --install` into DIR; run as root)
 
-Everything is read from the installed examples, not written here: the commands of systemd/README.md,
-the example rewrite-milter.conf, the unit's ExecStart=, ExecReload=, KillSignal=, RuntimeDirectory=,
-Group= and CapabilityBoundingSet=, the chroot drop-in's ExecStartPre= and ExecStopPost=, and the
-Postfix main.cf and master.cf snippets. Only these stand-ins differ from a real system:
+Everything is read from the installed files, not written here: the commands of systemd/README.md,
+the example rewrite-milter.conf, the installed unit's ExecStart=, ExecReload=, KillSignal=,
+RuntimeDirectory=, User=, Group= and CapabilityBoundingSet=, the chroot drop-in's ExecStartPre=, and
+the Postfix main.cf and master.cf snippets. Only these stand-ins differ from a real system:
   /etc/rewrite-milter, /var/spool/postfix, /run/rewrite-milter   -> directories under a temp dir
-  user rewrite, group rewrite (postfix a member)                  -> user nobody, group postfix
+  user and group rewrite-milter (postfix a member)                -> user nobody, group postfix
   systemd                                                         -> this script runs the unit's commands
+  systemd-sysusers, systemd-tmpfiles, adduser                     -> not run (the stand-ins exist)
   the submission service's TLS and SASL lines                     -> left out (no certificates here)
 Postfix is a private instance on 127.0.0.1 whose smtpd and cleanup run chrooted in its queue
 directory, as Debian's do, and which relays everything to a capture sink.
@@ -44,7 +45,8 @@ from check_install import SKIP, Checker  # noqa: E402
 from harness import FOREIGN_CLIENT, crlf, open_session, send  # noqa: E402  (FOREIGN_CLIENT: not internal)
 from postfix_instance import PostfixInstance, preconditions_problem  # noqa: E402
 
-USER, GROUP = "nobody", "postfix"  # stand-ins for user rewrite and group rewrite (postfix is a member)
+USER, GROUP = "nobody", "postfix"  # stand-ins for user and group rewrite-milter (postfix is a member)
+SERVICE_ACCOUNT = "rewrite-milter"
 
 
 class Stand:
@@ -60,22 +62,34 @@ class Stand:
             ("/etc/rewrite-milter", self.etc),
             ("/var/spool/postfix", self.spool),
             ("/run/", self.run + "/"),
-            ("-u rewrite", "-u " + USER),
-            ("-g rewrite", "-g " + GROUP),
-            ("chgrp rewrite ", "chgrp %s " % GROUP),
+            ("-o " + SERVICE_ACCOUNT + " ", "-o %s " % USER),
+            ("-g " + SERVICE_ACCOUNT + " ", "-g %s " % GROUP),
         ]
 
     def text(self, text):
         """The documented text with every path and name replaced by its stand-in."""
         for documented, here in self.pairs:
             text = text.replace(documented, here)
-        text = re.sub(r"(?m)^user = rewrite$", "user = " + USER, text)
-        text = re.sub(r"(?m)^group = rewrite$", "group = " + GROUP, text)
+        text = re.sub(r"(?m)^user = %s$" % SERVICE_ACCOUNT, "user = " + USER, text)
+        text = re.sub(r"(?m)^group = %s$" % SERVICE_ACCOUNT, "group = " + GROUP, text)
         return re.sub(r"^rewrite-milter ", os.path.join(self.prefix, "sbin/rewrite-milter") + " ", text)
 
-    def group(self, name):
-        """The stand-in for a group the documentation names."""
-        return GROUP if name == "rewrite" else name
+    def account(self, name, stand_in):
+        """The stand-in for a user or group the unit names."""
+        return stand_in if name == SERVICE_ACCOUNT else name
+
+
+def chroot_socket_line(config_text):
+    """rewrite-milter.conf edited as systemd/README.md says for a chrooted Postfix: its second socket
+    line (commented out) replaces the first."""
+    lines = config_text.splitlines(keepends=True)
+    active = [i for i, line in enumerate(lines) if line.startswith("socket = ")]
+    commented = [i for i, line in enumerate(lines) if line.startswith("#socket = ")]
+    if len(active) != 1 or not commented:
+        return config_text
+    lines[active[0]] = "#" + lines[active[0]]
+    lines[commented[0]] = lines[commented[0]][1:]
+    return "".join(lines)
 
 
 def readme_commands(path):
@@ -164,20 +178,21 @@ class DocumentedPostfix(PostfixInstance):
         return kept
 
 
-class Daemon:
-    """The installed daemon started as the unit starts it: the unit's ExecStart= under its Group= and
-    capability bounding set, standard error (the journal) into a file."""
+def as_unit_runs(argv, user, group, capabilities):
+    """argv run as systemd runs a command of the unit: under its User= and Group= (with the user's
+    supplementary groups), its capability bounding set and NoNewPrivileges."""
+    caps = "".join(",+" + cap.lower()[4:] for cap in capabilities)
+    return ["setpriv", "--reuid", str(pwd.getpwnam(user).pw_uid), "--regid", str(grp.getgrnam(group).gr_gid),
+            "--init-groups", "--bounding-set", "-all" + caps, "--no-new-privs", "--"] + argv
 
-    def __init__(self, argv, group, capabilities, log_path):
+
+class Daemon:
+    """The installed daemon started as the unit starts it (as_unit_runs), standard error (the journal)
+    into a file."""
+
+    def __init__(self, argv, log_path):
         self.log_path = log_path
         self.argv = argv
-        setpriv = shutil.which("setpriv")
-        if setpriv and capabilities:
-            caps = ",".join("+" + cap.lower()[4:] for cap in capabilities)
-            self.argv = [setpriv, "--bounding-set", "-all," + caps, "--no-new-privs",
-                         "--regid", str(grp.getgrnam(group).gr_gid), "--clear-groups", "--"] + argv
-        else:
-            print("note: setpriv missing, the daemon starts without the unit's Group= and capability bounding set")
         with open(log_path, "w") as log:
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
 
@@ -250,14 +265,14 @@ def walk(c, prefix, root):
     # systemd/README.md, step by step: configuration, rules, check. The unit files are read, not installed.
     config_path = os.path.join(stand.etc, "rewrite-milter.conf")
     for documented in readme_commands(os.path.join(examples, "systemd/README.md")):
-        if documented.startswith(("adduser ", "systemctl ", "install -D ")):
+        if documented.startswith(("adduser ", "systemctl ", "install -D ", "systemd-sysusers ", "systemd-tmpfiles ")):
             continue
         run_shell(c, stand.text(documented), "systemd/README.md", cwd=os.path.join(examples, "systemd"))
         if re.match(r"cp \S*rewrite-milter\.conf ", documented) and os.path.exists(config_path):
             with open(config_path) as f:  # "edit it": the stand-ins
                 text = f.read()
             with open(config_path, "w") as f:
-                f.write(stand.text(text))
+                f.write(stand.text(chroot_socket_line(text)))
     with open(config_path) as f:
         config = dict(re.findall(r"(?m)^([a-z-]+) = (.*)$", f.read()))
     socket_path = config.get("socket", "").replace("unix:", "", 1)
@@ -265,11 +280,14 @@ def walk(c, prefix, root):
     c.check(socket_path == os.path.join(stand.spool, "rewrite/rewrite.sock"),
             "example rewrite-milter.conf: socket in Postfix's queue directory, rewrite/rewrite.sock")
     c.check(pid_path.startswith(stand.run + "/rewrite-milter/"), "example rewrite-milter.conf: pid file in /run/rewrite-milter")
-    rules_mode = owner_and_mode(os.path.join(stand.etc, "rules"))
-    c.check(rules_mode == ("root", GROUP, 0o640), f"rules file root:{GROUP} 0640 (got {rules_mode})")
 
-    unit = unit_settings(os.path.join(examples, "systemd/rewrite-milter.service"),
+    unit = unit_settings(os.path.join(prefix, "lib/systemd/system/rewrite-milter.service"),
                          os.path.join(examples, "systemd/postfix-chroot.conf"))
+    user = stand.account(unit.get("User", [""])[0], USER)
+    group = stand.account(unit.get("Group", [""])[0], GROUP)
+    c.check((user, group) == (USER, GROUP), "unit: User= and Group= name the service account")
+    capabilities = " ".join(unit.get("CapabilityBoundingSet", [])).split()
+    c.check(capabilities == [], f"unit: empty capability bounding set (got {capabilities})")
     sink = CaptureSink().start()
     postfix = DocumentedPostfix(root, sink.port, stand.spool, os.path.join(examples, "postfix"))
     daemon = None
@@ -279,18 +297,17 @@ def walk(c, prefix, root):
         c.check(any("milter_macro_daemon_name=ORIGINATING" in o for o in open(os.path.join(postfix.config_dir, "master.cf"))),
                 "master.cf snippet: submission service hands the milter ORIGINATING")
 
-        # What systemd does at start: RuntimeDirectory=, then ExecStartPre= (the drop-in), then ExecStart=.
-        group = stand.group(unit.get("Group", [""])[0])
+        # What systemd does at start: RuntimeDirectory= (owned by User=), then ExecStartPre= (the
+        # drop-in), then ExecStart=.
         for name in unit.get("RuntimeDirectory", []):
             mode = unit.get("RuntimeDirectoryMode", ["0755"])[0]
-            subprocess.run(["install", "-d", "-o", "root", "-g", group, "-m", mode, os.path.join(stand.run, name)], check=True)
+            subprocess.run(["install", "-d", "-o", user, "-g", group, "-m", mode, os.path.join(stand.run, name)], check=True)
         for value in unit.get("ExecStartPre", []):
             run_shell(c, shlex.join(exec_command(stand.text(value))), "ExecStartPre")
         socket_dir = os.path.dirname(socket_path)
-        c.check(owner_and_mode(socket_dir) == ("root", GROUP, 0o750),
-                f"socket directory root:{GROUP} 0750 (got {owner_and_mode(socket_dir)})")
-        capabilities = " ".join(unit.get("CapabilityBoundingSet", [])).split()
-        daemon = Daemon(exec_command(stand.text(unit["ExecStart"][0])), group, capabilities,
+        c.check(owner_and_mode(socket_dir) == (USER, GROUP, 0o750),
+                f"socket directory {USER}:{GROUP} 0750 (got {owner_and_mode(socket_dir)})")
+        daemon = Daemon(as_unit_runs(exec_command(stand.text(unit["ExecStart"][0])), user, group, capabilities),
                         os.path.join(root, "journal.log"))
         if not c.check(daemon.wait_for_log("NOQUEUE: starting: 2 rules"), "daemon started with the 2 merger rules",
                        daemon.log_text()):
@@ -303,9 +320,11 @@ def walk(c, prefix, root):
             c.check(f.read().strip() == str(daemon.proc.pid), "pid file holds the daemon's pid")
 
         check_mail(c, postfix, sink, daemon)
-        check_reload(c, stand, unit, daemon, config_path, postfix, sink)
+        check_reload(c, stand, unit, daemon, config_path, postfix, sink,
+                     lambda argv: as_unit_runs(argv, user, group, capabilities))
 
-        # What systemd does at stop: KillSignal=, wait, ExecStopPost=, remove RuntimeDirectory=.
+        # What systemd does at stop: KillSignal=, wait, ExecStopPost= (if any); RuntimeDirectoryPreserve=
+        # keeps the directory.
         signum = getattr(signal, unit.get("KillSignal", ["SIGTERM"])[0])
         daemon.proc.send_signal(signum)
         try:
@@ -316,9 +335,8 @@ def walk(c, prefix, root):
         c.check("NOQUEUE: stopping" in daemon.log_text(), "stop logged")
         for value in unit.get("ExecStopPost", []):
             run_shell(c, shlex.join(exec_command(stand.text(value))), "ExecStopPost")
-        for name in unit.get("RuntimeDirectory", []):
-            shutil.rmtree(os.path.join(stand.run, name), ignore_errors=True)
-        c.check(not os.path.lexists(socket_path), "socket gone after stop")
+        c.check(unit.get("RuntimeDirectoryPreserve") == ["yes"], "unit: the runtime directory is kept between restarts")
+        c.check(not os.path.lexists(socket_path), "socket gone after stop (removed by the daemon)")
         c.check(not os.path.lexists(pid_path), "pid file gone after stop")
         code, _ = smtp_answer(postfix.submission_port, "eve@fourthcoffee.com", "partner@fabrikam.com", "after-stop")
         c.check(400 <= code < 500, f"milter stopped: Postfix answers 4xx (milter_default_action = tempfail), got {code}")
@@ -371,13 +389,14 @@ def check_mail(c, postfix, sink, daemon):
                 "log: QUEUEID: rcpt=<a> -> <b> rule=NAME")
 
 
-def check_reload(c, stand, unit, daemon, config_path, postfix, sink):
-    """`systemctl reload` (the unit's ExecReload= lines) refuses broken rules and loads good ones as the
-    unprivileged user; the pid-file command of rewrite-milter.conf reloads too."""
+def check_reload(c, stand, unit, daemon, config_path, postfix, sink, as_unit):
+    """`systemctl reload` (the unit's ExecReload= lines, run as the unit runs them) refuses broken rules
+    and loads good ones as the unprivileged user; the pid-file command of rewrite-milter.conf reloads too."""
     rules = os.path.join(stand.etc, "rules")
     with open(rules) as f:
         original = f.read()
-    reload_lines = [exec_command(stand.text(v).replace("$MAINPID", str(daemon.proc.pid))) for v in unit.get("ExecReload", [])]
+    reload_lines = [as_unit(exec_command(stand.text(v).replace("$MAINPID", str(daemon.proc.pid))))
+                    for v in unit.get("ExecReload", [])]
     c.check(len(reload_lines) == 2, "unit: ExecReload= checks, then signals")
     with open(rules, "a") as f:
         f.write("*broken.example  contoso.com\n")
