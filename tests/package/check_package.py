@@ -13,8 +13,9 @@ The steps, each a list of checks (all are run; the exit status counts the failur
             user and group, the runtime directory, the man pages lint clean
   use       `rewrite-milter -n` with the shipped configuration (0 rules), `systemd-analyze verify` on
             the installed unit; then the unit's ExecStart= run as the unit runs it (User=, Group=, no
-            capability) with the admin's rules, against a private Postfix on 127.0.0.1 that has the
-            documented milter line: one message is rewritten and logged; SIGTERM stops it cleanly
+            capability) against a private Postfix on 127.0.0.1 that has the documented milter line:
+            with the rules as installed a message passes unchanged, with the admin's rules one is
+            rewritten and logged; SIGTERM stops it cleanly each time
   remove    `apt-get remove`: programs and unit gone, configuration kept
   purge     `apt-get purge`: configuration and runtime directory gone; the system user stays
 Exit 0 when every check passed, 1 otherwise, 77 when not root or a packaging tool is missing.
@@ -160,31 +161,38 @@ def step_use(c, work):
     c.check((user, group) == (ACCOUNT, ACCOUNT), f"unit: User= and Group= are {ACCOUNT}")
     capabilities = " ".join(unit.get("CapabilityBoundingSet", [])).split()
 
-    # The administrator's steps: rules, the MTA's user in the socket's group, main.cf's milter line.
-    shutil.copy(os.path.join(EXAMPLES, "rules/merger.rules"), RULES)
+    # The MTA's user in the socket's group and main.cf's milter line, as README.md says; first with
+    # the rules as installed (nothing may change), then with the administrator's rules.
     c.check(run(["adduser", "postfix", ACCOUNT]).returncode == 0, f"adduser postfix {ACCOUNT}")
     sink = CaptureSink().start()
     postfix = PostfixInstance(work, sink.port, milter="unix:" + SOCKET)
-    daemon = None
     try:
-        daemon = Daemon(as_unit_runs(exec_command(unit["ExecStart"][0]), user, group, capabilities),
-                        os.path.join(work, "journal.log"))
-        if not c.check(daemon.wait_for_log("NOQUEUE: starting: 2 rules"), "installed daemon started with the 2 rules",
-                       daemon.log_text()):
+        postfix.start()
+        argv = as_unit_runs(exec_command(unit["ExecStart"][0]), user, group, capabilities)
+        stop_signal = getattr(signal, unit.get("KillSignal", ["SIGTERM"])[0])
+        with_daemon(c, argv, stop_signal, os.path.join(work, "journal-empty.log"), 0,
+                    lambda daemon: check_unchanged(c, postfix, sink))
+        shutil.copy(os.path.join(EXAMPLES, "rules/merger.rules"), RULES)
+        with_daemon(c, argv, stop_signal, os.path.join(work, "journal.log"), 2,
+                    lambda daemon: check_rewritten(c, postfix, sink, daemon))
+    finally:
+        postfix.stop()
+        sink.stop()
+        run(["gpasswd", "-d", "postfix", ACCOUNT])
+
+
+def with_daemon(c, argv, stop_signal, log_path, rules, use):
+    """Starts the installed daemon, checks its socket, calls use(daemon), stops it and checks the stop."""
+    daemon = Daemon(argv, log_path)
+    try:
+        if not c.check(daemon.wait_for_log(f"NOQUEUE: starting: {rules} rules"),
+                       f"installed daemon started with {rules} rules", daemon.log_text()):
             return
         mode = os.lstat(SOCKET)
         c.check(pwd.getpwuid(mode.st_uid).pw_name == ACCOUNT and stat.S_IMODE(mode.st_mode) == 0o770,
                 f"socket {SOCKET}: {ACCOUNT}, mode 0770")
-        postfix.start()
-        code, qid = smtp_answer(postfix.submission_port, "eve@fourthcoffee.com", "partner@fabrikam.com", "package-test")
-        got = c.check(code == 250, f"message accepted by Postfix with the milter (got {code})", postfix.log_text()) and \
-            delivered(c, sink, "package-test", "through the installed milter")
-        if got:
-            c.check(got.mail_from == "eve@contoso.com", f"envelope sender rewritten (got {got.mail_from})")
-            c.check(b"\r\nFrom: Sender <eve@contoso.com>\r\n" in b"\r\n" + got.data, "From: rewritten")
-            c.check(daemon.wait_for_log(f"{qid}: from=<eve@fourthcoffee.com> -> <eve@contoso.com> rule=fourthcoffee"),
-                    "change logged with the queue id", daemon.log_text())
-        daemon.proc.send_signal(getattr(signal, unit.get("KillSignal", ["SIGTERM"])[0]))
+        use(daemon)
+        daemon.proc.send_signal(stop_signal)
         try:
             status = daemon.proc.wait(10)
         except subprocess.TimeoutExpired:
@@ -192,11 +200,29 @@ def step_use(c, work):
         c.check(status == 0, f"installed daemon stops with exit 0 (got {status})")
         c.check(not os.path.lexists(SOCKET), "socket removed by the daemon at stop")
     finally:
-        if daemon:
-            daemon.kill()
-        postfix.stop()
-        sink.stop()
-        run(["gpasswd", "-d", "postfix", ACCOUNT])
+        daemon.kill()
+
+
+def check_unchanged(c, postfix, sink):
+    """With the rules as installed, a message passes the milter untouched."""
+    code, _ = smtp_answer(postfix.submission_port, "eve@fourthcoffee.com", "partner@fabrikam.com", "package-empty")
+    got = c.check(code == 250, f"empty rules: message accepted through the milter (got {code})", postfix.log_text()) \
+        and delivered(c, sink, "package-empty", "through the installed milter, empty rules")
+    if got:
+        c.check(got.mail_from == "eve@fourthcoffee.com" and b"\r\nFrom: Sender <eve@fourthcoffee.com>\r\n" in b"\r\n" + got.data,
+                f"empty rules: envelope sender and From unchanged (got {got.mail_from})")
+
+
+def check_rewritten(c, postfix, sink, daemon):
+    """With the administrator's rules, a message is rewritten and the change logged."""
+    code, qid = smtp_answer(postfix.submission_port, "eve@fourthcoffee.com", "partner@fabrikam.com", "package-test")
+    got = c.check(code == 250, f"message accepted by Postfix with the milter (got {code})", postfix.log_text()) and \
+        delivered(c, sink, "package-test", "through the installed milter")
+    if got:
+        c.check(got.mail_from == "eve@contoso.com", f"envelope sender rewritten (got {got.mail_from})")
+        c.check(b"\r\nFrom: Sender <eve@contoso.com>\r\n" in b"\r\n" + got.data, "From: rewritten")
+        c.check(daemon.wait_for_log(f"{qid}: from=<eve@fourthcoffee.com> -> <eve@contoso.com> rule=fourthcoffee"),
+                "change logged with the queue id", daemon.log_text())
 
 
 def step_remove(c):
