@@ -3,6 +3,7 @@
 // Every log line the daemon writes about a message, and rewrite-test prints, is formatted here.
 #include "rewrite/message_engine.h"
 
+#include <algorithm>
 #include <set>
 
 #include "rewrite/address.h"
@@ -50,6 +51,39 @@ bool has_orcpt(std::string_view args) {
     if (at == 0 || lower[at - 1] == ' ') return true;
   }
   return false;
+}
+
+// The reason a notice of the plan is counted under.
+SkipReason skip_reason(Notice::Kind kind) {
+  switch (kind) {
+    case Notice::Kind::dkim_protected: return SkipReason::dkim_signed;
+    case Notice::Kind::too_many_edits: return SkipReason::limits;
+    case Notice::Kind::dkim_rewritten:  // rewritten all the same; not counted as a skip
+    case Notice::Kind::malformed_header:
+    case Notice::Kind::eight_bit:
+    case Notice::Kind::invalid_address: return SkipReason::malformed;
+  }
+  return SkipReason::malformed;
+}
+
+// Counts one skip.
+void count_skip(MessageTally& tally, SkipReason reason) { ++tally.skips[static_cast<std::size_t>(reason)]; }
+
+// Counts the rule of one address change (a shared-space forward has none).
+void count_hit(MessageTally& tally, const RuleTable& table, const AddressChange& change) {
+  if (change.rule == nullptr) return;
+  const std::vector<Rule>& rules = table.rules();
+  if (rules.empty() || change.rule < rules.data() || change.rule >= rules.data() + rules.size()) return;
+  tally.rule_hits.push_back(static_cast<std::size_t>(change.rule - rules.data()));
+}
+
+// Log-only mode: nothing is applied or refused; every change and refusal line says what would be done.
+void make_log_only(EndOfMessage& out) {
+  out.edits.clear();
+  out.refused = false;
+  for (LogLine& line : out.lines) {
+    if (line.change && line.text.rfind("would ", 0) != 0) line.text = "would change " + line.text;
+  }
 }
 
 // Returns the log line of one notice of the plan.
@@ -111,7 +145,7 @@ class RecipientMerge {
       out.edits.push_back(std::move(addition));
     }
     out.lines.push_back({Severity::info, "rcpt=<" + original + "> -> <" + rewritten + "> " + reason +
-                                             (merged ? " merged: already a recipient" : "")});
+                                             (merged ? " merged: already a recipient" : ""), true});
   }
 
  private:
@@ -150,6 +184,17 @@ bool stays_inside(const MessageContext& context, const Envelope& envelope) {
 
 }  // namespace
 
+const char* to_string(SkipReason reason) {
+  switch (reason) {
+    case SkipReason::dkim_signed: return "dkim_signed";
+    case SkipReason::malformed: return "malformed";
+    case SkipReason::limits: return "limits";
+    case SkipReason::internal_recipients: return "internal_recipients";
+    case SkipReason::not_ours: return "not_ours";
+  }
+  return "unknown";
+}
+
 std::string to_string(const MessageEdit& edit) {
   switch (edit.kind) {
     case MessageEdit::Kind::change_sender: return "chgfrom " + edit.address;
@@ -173,12 +218,15 @@ RcptOutcome MessageCollector::recipient(std::string_view raw, const std::vector<
   if (context_.space != nullptr) {
     const SharedSpace::Decision decision =
         decide_recipient(*context_.space, *context_.table, context_.direction, address);
-    if (decision.verdict == SharedSpace::Verdict::unknown) {
+    outcome.verdict = decision.verdict;
+    if (decision.verdict == SharedSpace::Verdict::unknown && context_.log_only) {
+      outcome.line = {Severity::info, "would refuse rcpt=<" + address + ">: 5.1.1 unknown in shared domain", true};
+    } else if (decision.verdict == SharedSpace::Verdict::unknown) {
       // Refused now, so nothing bounces later: the sender's own MTA reports it.
       outcome.refused = true;
       outcome.refusal = {"550", "5.1.1", "<" + address + ">: Recipient address rejected: no such user in " +
                                              context_.space->settings().shared_domain};
-      outcome.line = {Severity::info, "rcpt=<" + address + "> rejected: 5.1.1 unknown in shared domain"};
+      outcome.line = {Severity::info, "rcpt=<" + address + "> rejected: 5.1.1 unknown in shared domain", true};
       return outcome;
     }
   }
@@ -203,35 +251,57 @@ void MessageCollector::header(std::string_view name, std::string_view value) {
 }
 
 EndOfMessage decide_end_of_message(const MessageCollector& message) {
-  const MessageContext& context = message.context_;
-  const Envelope& envelope = message.envelope_;
+  EndOfMessage out = message.decide_applied();
+  out.tally.changed = out.refused || !out.edits.empty();
+  if (message.context_.log_only) make_log_only(out);
+  return out;
+}
+
+EndOfMessage MessageCollector::decide_applied() const {
+  const MessageContext& context = context_;
+  const Envelope& envelope = envelope_;
   EndOfMessage out;
-  if (message.header_overflow_) {
+  if (header_overflow_) {
     out.lines.push_back({Severity::warning, "header larger than " + std::to_string(MessageCollector::kMaxHeaderBytes) +
                                                 " bytes; header fields left unchanged"});
+    count_skip(out.tally, SkipReason::limits);
   }
   // Like Exchange at the Edge and Postfix's generic(5), the sender side is rewritten for mail that leaves:
   // mail for internal recipients only keeps its addresses (the shared space still forwards it).
   const bool inside = !context.options->rewrite_internal_mail && stays_inside(context, envelope);
   const MessagePlan plan = inside ? MessagePlan{}
                                   : plan_message(*context.table, *context.options, context.direction, envelope,
-                                                 message.headers_);
-  for (const Notice& notice : plan.notices) out.lines.push_back(notice_line(notice));
+                                                 headers_);
+  for (const Notice& notice : plan.notices) {
+    out.lines.push_back(notice_line(notice));
+    if (notice.kind != Notice::Kind::dkim_rewritten) count_skip(out.tally, skip_reason(notice.kind));
+  }
   SharedSpacePlan forwards;
   if (context.space != nullptr) {
     forwards = plan_shared_space(*context.space, *context.table, context.direction, envelope, plan,
-                                 message.loop_evidence_);
+                                 loop_evidence_);
   }
   if (forwards.loop) {
     // Never forwarded again: refused as a whole, before any edit, so the previous hop reports it.
     out.refused = true;
     out.refusal = {"554", "5.4.6", "Mail loop: " + forwards.loop_reason};
-    out.lines.push_back({Severity::notice, "loop: " + forwards.loop_reason});
+    out.lines.push_back({Severity::notice,
+                         std::string(context.log_only ? "would refuse message: 554 5.4.6 " : "") + "loop: " +
+                             forwards.loop_reason,
+                         true});
+    out.tally.loop = true;
     return out;
   }
-  if (inside) out.lines.push_back({Severity::info, "unchanged (internal recipients)"});
+  if (inside) {
+    out.lines.push_back({Severity::info, "unchanged (internal recipients)"});
+    count_skip(out.tally, SkipReason::internal_recipients);
+  }
   if (plan.empty() && forwards.empty()) {
     if (!inside) out.lines.push_back({Severity::verbose, std::string("unchanged (") + to_string(context.direction) + ")"});
+    const auto& skips = out.tally.skips;
+    if (std::all_of(skips.begin(), skips.end(), [](std::size_t n) { return n == 0; })) {
+      count_skip(out.tally, SkipReason::not_ours);
+    }
     return out;
   }
   if (plan.sender_changed) {
@@ -240,15 +310,16 @@ EndOfMessage decide_end_of_message(const MessageCollector& message) {
     edit.address = "<" + plan.sender.rewritten + ">";
     out.edits.push_back(std::move(edit));
     out.lines.push_back({Severity::info, "from=<" + plan.sender.original + "> -> <" + plan.sender.rewritten +
-                                             "> rule=" + rule_name(plan.sender)});
+                                             "> rule=" + rule_name(plan.sender), true});
+    count_hit(out.tally, *context.table, plan.sender);
   }
   std::set<std::size_t> replaced;
   for (const RecipientEdit& edit : plan.recipients) replaced.insert(edit.position);
   for (const ForwardEdit& edit : forwards.forwards) replaced.insert(edit.position);
-  RecipientMerge merge(envelope, message.raw_recipients_, message.recipient_args_, replaced,
-                       context.options->original_recipient);
+  RecipientMerge merge(envelope, raw_recipients_, recipient_args_, replaced, context.options->original_recipient);
   for (const RecipientEdit& edit : plan.recipients) {
     merge.replace(edit.position, edit.change.rewritten, "rule=" + rule_name(edit.change), out);
+    count_hit(out.tally, *context.table, edit.change);
   }
   for (const HeaderEdit& edit : plan.headers) {
     MessageEdit change;
@@ -259,9 +330,11 @@ EndOfMessage decide_end_of_message(const MessageCollector& message) {
     out.edits.push_back(std::move(change));
     for (const AddressChange& address : edit.changes) {
       out.lines.push_back({Severity::info, "header=" + edit.name + " <" + address.original + "> -> <" +
-                                               address.rewritten + "> rule=" + rule_name(address)});
+                                               address.rewritten + "> rule=" + rule_name(address), true});
+      count_hit(out.tally, *context.table, address);
     }
   }
+  out.tally.fields_changed = plan.headers.size();
   // Forwards come after every header change, and the trace field last, so it shifts no index used above.
   for (const ForwardEdit& edit : forwards.forwards) {
     merge.replace(edit.position, edit.rewritten, "shared-space=forward", out);
@@ -274,6 +347,7 @@ EndOfMessage decide_end_of_message(const MessageCollector& message) {
     trace.value = (context.header_leading_space ? " " : "") + forwards.trace_value;
     out.edits.push_back(std::move(trace));
   }
+  out.tally.forwarded = forwards.forwards.size();
   return out;
 }
 

@@ -20,12 +20,14 @@
 #include "config.h"
 #include "listener_wake.h"
 #include "logger.h"
+#include "metrics_server.h"
 #include "milter_callbacks.h"
 #include "process.h"
 #include "reload_worker.h"
 #include "signal_pipe.h"
 #include "rewrite/header_rewriter.h"
 #include "rule_store.h"
+#include "service_notify.h"
 #include "startup.h"
 
 #ifndef REWRITE_VERSION
@@ -42,6 +44,7 @@ std::atomic<bool> g_stop_requested{false};  // a stop signal came (a stop is a c
 std::string loaded_summary(const RuleStore& store) {
   const RuleSnapshot snapshot = store.snapshot();
   std::string text = std::to_string(snapshot.table->rules().size()) + " rules loaded from " + store.path();
+  if (snapshot.log_only) text += ", log-only";
   if (snapshot.space) {
     text += ", shared space " + snapshot.space->settings().shared_domain + ": " +
             std::to_string(snapshot.space->local_count()) + " local and " +
@@ -50,15 +53,19 @@ std::string loaded_summary(const RuleStore& store) {
   return text;
 }
 
-// Reloads the rules and recipient lists, all or nothing, and logs the outcome.
-void reload(RuleStore& store, Logger& log) {
+// Reloads the rules, recipient lists and mode, all or nothing, logs the outcome and tells systemd.
+void reload(RuleStore& store, Metrics& metrics, Logger& log) {
+  notify_reloading();
   const std::vector<ConfigError> errors = store.reload();
   if (errors.empty()) {
     log.log(LogLevel::notice, "NOQUEUE: reload: " + loaded_summary(store));
+    notify_reloaded(loaded_summary(store));
     return;
   }
+  metrics.reload_failed();
   for (const ConfigError& error : errors) log.log(LogLevel::error, "NOQUEUE: reload: " + error.to_string());
   log.log(LogLevel::error, "NOQUEUE: reload failed: keeping the previous rules and recipient lists");
+  notify_reloaded("reload failed (" + errors.front().to_string() + "); keeping " + loaded_summary(store));
 }
 
 // Waits up to kDrainLimit for the messages in progress to reach their end of message.
@@ -168,7 +175,13 @@ int run(int argc, char** argv) {
   }
   SyslogLogger log(config.verbosity, config.foreground);
   RuleStore store(config.rules_file, rules_loader(config));
+  Metrics metrics;
+  ConfigOutcome reread = outcome;
+  reread.config = config;  // with the paths made absolute, since the daemon changes to /
+  if (reread.explicit_config_file) reread.config_file = absolute_path(reread.config_file);
+  store.set_completer(snapshot_completer(reread, metrics));
   SessionSettings settings;
+  settings.metrics = &metrics;
   const std::vector<ConfigError> errors = prepare(config, store, settings);
   if (!errors.empty()) {
     for (const ConfigError& error : errors) {
@@ -212,6 +225,15 @@ int run(int argc, char** argv) {
     log.log(LogLevel::error, "NOQUEUE: " + error.message());
     return kExitOsError;
   }
+  // After detaching (a thread does not survive fork) and with the signals blocked, like every thread.
+  MetricsServer metrics_server;
+  if (config.metrics.enabled()) {
+    if (const Error error = metrics_server.start(config.metrics, metrics); error) {
+      log.log(LogLevel::error, "NOQUEUE: " + error.message());
+      return kExitOsError;
+    }
+    log.log(LogLevel::notice, "NOQUEUE: metrics on http://" + config.metrics.to_string() + "/metrics");
+  }
 
   log.log(LogLevel::notice, "NOQUEUE: starting: " + loaded_summary(store) + ", socket " + config.socket);
   if (const Error error = install_signal_pipe(); error) {
@@ -232,12 +254,14 @@ int run(int argc, char** argv) {
     wake_signal_reader();
   });
   {
-    ReloadWorker reloads([&store, &log] { reload(store, log); });  // blocks the signals, like libmilter
+    ReloadWorker reloads([&store, &metrics, &log] { reload(store, metrics, log); });  // blocks the signals
     pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
     unblocked.set_value();
+    notify_ready(loaded_summary(store));
     signal_loop(reloads, log, config.socket);
   }  // a reload in progress finishes here
   milter.join();
+  notify_stopping();
   log.log(LogLevel::notice, "NOQUEUE: stopping");
   if (const std::string path = socket_path(config.socket); !path.empty()) unlink(path.c_str());
   if (!config.pid_file.empty()) unlink(config.pid_file.c_str());

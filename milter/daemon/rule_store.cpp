@@ -26,8 +26,15 @@ std::vector<ConfigError> RuleStore::reload() {
     for (ConfigError& error : space_errors) errors.push_back(std::move(error));
   }
   if (!errors.empty()) return errors;
+  RuleSnapshot snapshot;
+  snapshot.table = std::move(result.table);
+  snapshot.space = std::move(space);
+  if (completer_) {
+    errors = completer_(snapshot);
+    if (!errors.empty()) return errors;
+  }
   std::lock_guard<std::mutex> lock(mutex_);
-  current_ = RuleSnapshot{std::move(result.table), std::move(space)};
+  current_ = std::move(snapshot);
   return {};
 }
 

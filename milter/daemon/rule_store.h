@@ -18,15 +18,23 @@
 
 namespace rewrite::milter {
 
-// The rules and the shared space of one load, always used together.
+struct RuleHitCounters;  // metrics.h
+
+// The rules and the shared space of one load, always used together, with what a reload rereads of the
+// configuration (the mode) and the rules' hit counters.
 struct RuleSnapshot {
   std::shared_ptr<const RuleTable> table;   // null before the first successful load
   std::shared_ptr<const SharedSpace> space; // null when the shared space is off
+  bool log_only = false;                    // mode = log-only
+  std::shared_ptr<const RuleHitCounters> hits;  // null when nothing counts
 };
 
 class RuleStore {
  public:
   using Loader = std::function<LoadResult(const std::string& path)>;
+  // Completes a newly loaded snapshot before it is swapped in (rereads the mode, makes hit counters);
+  // an error refuses the load like a rules error.
+  using Completer = std::function<std::vector<ConfigError>(RuleSnapshot& snapshot)>;
 
   // loader reads and validates a rules file; the default is RuleTable::load.
   explicit RuleStore(std::string path, Loader loader = {});
@@ -35,6 +43,8 @@ class RuleStore {
   // settings' origin for errors that are not tied to a list line.
   void set_shared_space(SharedSpaceSettings settings, std::string source);
   bool shared_space_enabled() const { return space_settings_.has_value(); }
+  // Sets the completer; must be called before the first reload.
+  void set_completer(Completer completer) { completer_ = std::move(completer); }
 
   // Builds a complete new table (and shared space) and swaps them in together only when everything
   // loaded without errors. Returns every error (empty on success); on errors the previous set stays.
@@ -52,6 +62,7 @@ class RuleStore {
   Loader loader_;
   std::optional<SharedSpaceSettings> space_settings_;
   std::string space_source_;
+  Completer completer_;
   mutable std::mutex mutex_;
   RuleSnapshot current_;
 };

@@ -14,6 +14,7 @@ struct Session::Message {
   std::shared_ptr<const SharedSpace> space; // and the shared space loaded with them (null when off)
   Classification classification;
   std::string queue_id;                     // {i} when the MTA sent it before end of message
+  std::shared_ptr<const RuleHitCounters> hits;  // the counters of table's rules
   std::unique_ptr<MessageCollector> collector;
 };
 
@@ -47,9 +48,12 @@ const char* call_name(MessageEdit::Kind kind) {
 Session::Session(const SessionSettings& settings, RuleStore& rules, Logger& log, Finisher finisher)
     : settings_(settings), rules_(rules), log_(log), finisher_(std::move(finisher)) {
   if (!finisher_) finisher_ = &decide_end_of_message;
+  if (settings_.metrics != nullptr) settings_.metrics->session_started();
 }
 
-Session::~Session() = default;
+Session::~Session() {
+  if (settings_.metrics != nullptr) settings_.metrics->session_ended();
+}
 
 Direction Session::direction() const {
   return message_ ? message_->classification.direction : Direction::inbound;
@@ -60,8 +64,9 @@ std::string Session::queue_id_or(const std::string& queue_id) const {
   return message_ ? printable_queue_id(message_->queue_id) : "NOQUEUE";
 }
 
-Reply Session::failure(const std::string& queue_id, const std::string& what) {
-  // Logs the internal error, forgets the message and answers with the configured action.
+Reply Session::failure(FailureCause cause, const std::string& queue_id, const std::string& what) {
+  // Logs the internal error, counts it, forgets the message and answers with the configured action.
+  if (settings_.metrics != nullptr) settings_.metrics->failure(cause);
   log_.log(LogLevel::error, queue_id_or(queue_id) + ": error: " + what + "; action=" +
                                 to_string(settings_.on_failure));
   message_.reset();
@@ -83,9 +88,9 @@ Reply Session::connect(const ClientInfo& client, const std::string& daemon_name)
     pending_.reset();
     return {};
   } catch (const std::exception& e) {
-    return failure("", std::string("connect: ") + e.what());
+    return failure(FailureCause::connect, "", std::string("connect: ") + e.what());
   } catch (...) {
-    return failure("", "connect: unknown error");
+    return failure(FailureCause::connect, "", "connect: unknown error");
   }
 }
 
@@ -98,7 +103,8 @@ Reply Session::mail_from(const MailEvent& event) {
     RuleSnapshot snapshot = rules_.snapshot();
     message->table = std::move(snapshot.table);
     message->space = std::move(snapshot.space);
-    if (!message->table) return failure(event.queue_id, "no rule table loaded");
+    message->hits = std::move(snapshot.hits);
+    if (!message->table) return failure(FailureCause::no_rules, event.queue_id, "no rule table loaded");
     const std::string& daemon_name = event.daemon_name.empty() ? daemon_name_ : event.daemon_name;
     message->classification = classify(client_, event.auth_authen, daemon_name, settings_.classify);
     MessageContext context;
@@ -107,6 +113,7 @@ Reply Session::mail_from(const MailEvent& event) {
     context.options = &settings_.plan;
     context.direction = message->classification.direction;
     context.header_leading_space = leading_space_;
+    context.log_only = snapshot.log_only;
     message->collector = std::make_unique<MessageCollector>(context, event.sender);
     if (log_.enabled(LogLevel::debug)) {
       log_.log(LogLevel::debug, printable_queue_id(event.queue_id) + ": " +
@@ -116,9 +123,9 @@ Reply Session::mail_from(const MailEvent& event) {
     message_ = std::move(message);
     return {};
   } catch (const std::exception& e) {
-    return failure(event.queue_id, std::string("MAIL FROM: ") + e.what());
+    return failure(FailureCause::mail_from, event.queue_id, std::string("MAIL FROM: ") + e.what());
   } catch (...) {
-    return failure(event.queue_id, "MAIL FROM: unknown error");
+    return failure(FailureCause::mail_from, event.queue_id, "MAIL FROM: unknown error");
   }
 }
 
@@ -128,14 +135,17 @@ Reply Session::rcpt_to(const std::string& address, const std::vector<std::string
     if (pending_) return *pending_;
     if (!message_) return {};
     const RcptOutcome outcome = message_->collector->recipient(address, esmtp_args);
+    if (settings_.metrics != nullptr) settings_.metrics->recipient(outcome.verdict);
+    if (!outcome.line.text.empty()) {
+      log_.log(level_of(outcome.line.severity),
+               printable_queue_id(queue_id.empty() ? message_->queue_id : queue_id) + ": " + outcome.line.text);
+    }
     if (!outcome.refused) return {};
-    log_.log(level_of(outcome.line.severity),
-             printable_queue_id(queue_id.empty() ? message_->queue_id : queue_id) + ": " + outcome.line.text);
     return Reply{Verdict::reject, outcome.refusal.code, outcome.refusal.xcode, outcome.refusal.text};
   } catch (const std::exception& e) {
-    return failure("", std::string("RCPT TO: ") + e.what());
+    return failure(FailureCause::rcpt, "", std::string("RCPT TO: ") + e.what());
   } catch (...) {
-    return failure("", "RCPT TO: unknown error");
+    return failure(FailureCause::rcpt, "", "RCPT TO: unknown error");
   }
 }
 
@@ -144,9 +154,9 @@ Reply Session::header(const std::string& name, const std::string& value) {
     if (message_) message_->collector->header(name, value);
     return {};
   } catch (const std::exception& e) {
-    return failure("", std::string("header: ") + e.what());
+    return failure(FailureCause::header, "", std::string("header: ") + e.what());
   } catch (...) {
-    return failure("", "header: unknown error");
+    return failure(FailureCause::header, "", "header: unknown error");
   }
 }
 
@@ -173,7 +183,6 @@ bool Session::apply(const MessageEdit& edit, MtaActions& mta) {
   return false;
 }
 
-
 Reply Session::end_of_message(const std::string& eom_queue_id, MtaActions& mta) {
   try {
     if (pending_) {
@@ -188,9 +197,12 @@ Reply Session::end_of_message(const std::string& eom_queue_id, MtaActions& mta) 
     // (under tempfail and reject the MTA discards the partial edits with the message). The lines are
     // logged once every edit is made, so no line reports a change the MTA did not take.
     for (const MessageEdit& edit : decision.edits) {
-      if (!apply(edit, mta)) return failure(queue_id, std::string(call_name(edit.kind)) + " failed");
+      if (!apply(edit, mta)) return failure(FailureCause::mta_refused, queue_id, std::string(call_name(edit.kind)) + " failed");
     }
     log_lines(decision.lines, queue_id);
+    if (settings_.metrics != nullptr) {
+      settings_.metrics->message(message_->classification.direction, decision.tally, message_->hits.get());
+    }
     message_.reset();
     pending_.reset();
     if (decision.refused) {
@@ -198,9 +210,9 @@ Reply Session::end_of_message(const std::string& eom_queue_id, MtaActions& mta) 
     }
     return {};
   } catch (const std::exception& e) {
-    return failure(eom_queue_id, std::string("end of message: ") + e.what());
+    return failure(FailureCause::end_of_message, eom_queue_id, std::string("end of message: ") + e.what());
   } catch (...) {
-    return failure(eom_queue_id, "end of message: unknown error");
+    return failure(FailureCause::end_of_message, eom_queue_id, "end of message: unknown error");
   }
 }
 

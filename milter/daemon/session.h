@@ -19,6 +19,7 @@
 #include "classify.h"
 #include "config.h"
 #include "logger.h"
+#include "metrics.h"
 #include "mta_actions.h"
 #include "rewrite/message_engine.h"
 #include "rule_store.h"
@@ -46,6 +47,7 @@ struct SessionSettings {
   ClassifySettings classify;
   PlanOptions plan;
   FailureAction on_failure{};  // from the configuration (its default is the settings table's)
+  Metrics* metrics = nullptr;  // counts every message, recipient decision and failure; null: none
 };
 
 // Decides a message's end; rewrite::decide_end_of_message in production, replaceable in tests.
@@ -95,7 +97,7 @@ class Session {
  private:
   struct Message;
 
-  Reply failure(const std::string& queue_id, const std::string& what);
+  Reply failure(FailureCause cause, const std::string& queue_id, const std::string& what);
   // Makes one edit through the MTA; returns false when the MTA refused it.
   static bool apply(const MessageEdit& edit, MtaActions& mta);
   // Logs the engine's lines, each prefixed with the queue id.

@@ -5,6 +5,9 @@
 #include <grp.h>
 #include <pwd.h>
 
+#include <ctime>
+#include <memory>
+
 namespace rewrite::milter {
 
 std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, SessionSettings& settings) {
@@ -29,6 +32,27 @@ std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, S
 RuleStore::Loader rules_loader(const DaemonConfig& config) {
   return [delimiter = config.recipient_delimiter](const std::string& path) {
     return RuleTable::load(path, RuleFormat::detect, delimiter);
+  };
+}
+
+RuleStore::Completer snapshot_completer(const ConfigOutcome& outcome, Metrics& metrics) {
+  auto first = std::make_shared<bool>(true);
+  return [outcome, &metrics, first](RuleSnapshot& snapshot) {
+    std::vector<ConfigError> errors;
+    if (*first) {
+      snapshot.log_only = outcome.config.log_only;
+    } else {
+      const DaemonConfig reread =
+          load_settings(outcome.config_file, outcome.explicit_config_file, outcome.command_line, errors);
+      if (!errors.empty()) return errors;
+      snapshot.log_only = reread.log_only;
+    }
+    *first = false;
+    snapshot.hits = metrics.counters_for(*snapshot.table);
+    metrics.reload_succeeded(snapshot.table->rules().size(), snapshot.space ? snapshot.space->local_count() : 0,
+                             snapshot.space ? snapshot.space->cloud_count() : 0, snapshot.log_only,
+                             static_cast<std::int64_t>(std::time(nullptr)));
+    return errors;
   };
 }
 

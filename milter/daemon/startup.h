@@ -22,6 +22,12 @@ std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, S
 // Returns the loader a RuleStore reads the rules with, with the configured recipient delimiter.
 RuleStore::Loader rules_loader(const DaemonConfig& config);
 
+// Returns the completer of the running daemon's loads: the first load takes the mode parsed at start,
+// every reload reads the configuration again as outcome says (same file, same command line) for its
+// mode, and a configuration error refuses the reload. Each load gets its hit counters from metrics and,
+// once complete, is recorded there (sizes, mode, time).
+RuleStore::Completer snapshot_completer(const ConfigOutcome& outcome, Metrics& metrics);
+
 // Validates everything (options, configuration file, rules, header lists, user, group), writes each
 // error as `file:line: reason` to err (a summary to out when all is well) and returns kExitOk, or
 // exit_status_for() the errors (kExitUsage for command-line errors only, else kExitConfig).

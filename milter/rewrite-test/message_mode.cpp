@@ -28,12 +28,12 @@ int run_message_mode(const Options& options, const RuleTable& table, const ToolC
     err << "rewrite-test: " << text.error().message() << '\n';
     return kExitConfig;  // an input file refused, as a rules file would be
   }
-  render_message(options, table, config.space.get(), config.plan, *text, out, err);
+  render_message(options, table, config.space.get(), config.plan, config.daemon.log_only, *text, out, err);
   return kExitOk;
 }
 
 void render_message(const Options& options, const RuleTable& table, const SharedSpace* space,
-                    const PlanOptions& plan_options, const std::string& text, std::ostream& out,
+                    const PlanOptions& plan_options, bool log_only, const std::string& text, std::ostream& out,
                     std::ostream& err) {
   const MessageFile message = parse_message(text);
   MessageContext context;
@@ -42,10 +42,11 @@ void render_message(const Options& options, const RuleTable& table, const Shared
   context.options = &plan_options;
   context.direction = options.inbound_message ? Direction::inbound : Direction::outbound;
   context.header_leading_space = true;  // a message file's values keep their leading white space
+  context.log_only = log_only;
   MessageCollector collector(context, options.mail_from);
   for (const std::string& recipient : options.recipients) {
     const RcptOutcome outcome = collector.recipient(recipient, {});
-    if (outcome.refused) print_line(outcome.line, err);
+    if (!outcome.line.text.empty()) print_line(outcome.line, err);
   }
   for (const HeaderField& field : message.header_fields()) collector.header(field.name, field.value);
   const EndOfMessage decision = decide_end_of_message(collector);

@@ -51,7 +51,7 @@ int run_message_mode(const Options& options, const RuleTable& table, const ToolC
 // The rendering half of --message: runs the message text through the engine and prints the result
 // (or the diff), the change lines to err. Used by run_message_mode and the differential tests.
 void render_message(const Options& options, const RuleTable& table, const SharedSpace* space,
-                    const PlanOptions& plan_options, const std::string& text, std::ostream& out,
+                    const PlanOptions& plan_options, bool log_only, const std::string& text, std::ostream& out,
                     std::ostream& err);
 
 // --cases FILE: prints every mismatch as FILE:LINE: ... and the summary; 1 on any mismatch.

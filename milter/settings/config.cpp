@@ -269,6 +269,9 @@ ConfigOutcome parse_config(int argc, const char* const argv[], const std::string
   const std::string file = explicit_file ? config_it->second : default_file;
   command_line.erase("config");
   outcome.config = load_settings(file, explicit_file, command_line, outcome.errors);
+  outcome.config_file = file;
+  outcome.explicit_config_file = explicit_file;
+  outcome.command_line = command_line;
   if (outcome.config.rules_file.empty()) {
     outcome.errors.push_back({kCommandLine, 0, "no rules file: set --rules or 'rules = FILE' in the configuration file"});
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cidr.h"
+#include "http_endpoint.h"
 #include "rewrite/config_error.h"
 #include "rewrite/error.h"
 #include "rewrite/message_plan.h"
@@ -50,6 +51,8 @@ struct DaemonConfig {
   bool rewrite_internal_mail = false;
   bool original_recipient = true;
   FailureAction on_failure{};
+  bool log_only = false;   // mode = log-only
+  HttpEndpoint metrics;    // off unless set
   std::string user;
   std::string group;
   std::string pid_file;
@@ -64,20 +67,25 @@ struct DaemonConfig {
   std::string source_of(const std::string& key) const;
 };
 
+// Settings given on a command line: key -> value, as the front end parsed them; they win over the file.
+using CommandLineSettings = std::map<std::string, std::string>;
+
 struct ConfigOutcome {
   enum class Mode { run, check, help, version };
   Mode mode = Mode::run;
   DaemonConfig config;
   std::vector<ConfigError> errors;
   std::string help_text;  // for Mode::help and for usage errors
+  // What the configuration was read from, so that a reload can read it again the same way.
+  std::string config_file;
+  bool explicit_config_file = false;
+  CommandLineSettings command_line;
 };
 
 // Parses the daemon's argv (argv[0] is the program name) and the configuration file it names (or
 // default_file; a missing default file is fine, a missing explicit one is an error). Never throws.
 ConfigOutcome parse_config(int argc, const char* const argv[], const std::string& default_file = kDefaultConfigFile);
 
-// Settings given on a command line: key -> value, as the front end parsed them.
-using CommandLineSettings = std::map<std::string, std::string>;
 
 // Reads config_file (none when empty; a missing file is an error only when explicit_file) and merges
 // command_line over it, then parses every value and applies the defaults. Errors go to errors. The

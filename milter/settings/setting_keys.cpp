@@ -145,6 +145,23 @@ void parse_original_recipient(const Setting& s, SettingTarget& t, std::vector<Co
   parse_flag(s, "original-recipient", t.config.original_recipient, errors);
 }
 
+void parse_mode(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  if (s.value == "apply") t.config.log_only = false;
+  else if (s.value == "log-only") t.config.log_only = true;
+  else errors.push_back(s.error("mode", "'" + s.value + "' is not apply or log-only"));
+}
+
+void parse_metrics(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  t.config.metrics = {};
+  if (s.value.empty()) return;
+  const Result<HttpEndpoint> endpoint = parse_http_endpoint(s.value);
+  if (!endpoint) {
+    errors.push_back(s.error("metrics", endpoint.error().message()));
+    return;
+  }
+  t.config.metrics = *endpoint;
+}
+
 void parse_user(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.user = s.value; }
 void parse_group(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.group = s.value; }
 void parse_pid_file(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.pid_file = s.value; }
@@ -194,8 +211,15 @@ std::vector<SettingKey> build_table() {
       {"original-recipient", 0, "yes|no",
        "give a replaced recipient ORCPT=rfc822;<address the client wrote> unless the client gave one", "yes",
        kBothOptions, "message", true, false, parse_original_recipient},
+      {"mode", 0, "MODE",
+       "apply, or log-only: decide, count and log every change as \"would ...\", change and refuse nothing "
+       "(reread at reload)",
+       "apply", kBothOptions, "message", true, false, parse_mode},
       {"on-failure", 0, "ACTION", "on internal errors: tempfail, accept or reject", "tempfail", kDaemonOption, "",
        true, false, parse_on_failure},
+      {"metrics", 0, "[HOST:]PORT",
+       "serve Prometheus metrics over HTTP on /metrics at this address (HOST defaults to 127.0.0.1; unset: off)",
+       "", kDaemonOption, "", true, false, parse_metrics},
       {"shared-domain", 0, "DOMAIN", "shared address space: the shared domain (unset: off)", "", kBothOptions,
        "shared", true, false, parse_shared_domain},
       {"routing-domain", 0, "DOMAIN", "shared address space: the cloud routing domain", "", kBothOptions, "shared",

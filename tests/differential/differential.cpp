@@ -228,10 +228,10 @@ std::string Differential::compare(const std::string& text, const Scenario& scena
   options.mail_from = scenario.mail_from;
   options.recipients = scenario.recipients;
   std::ostringstream plain_out, plain_err, diff_out, diff_err;
-  tool::render_message(options, *state_->table, state_->space.get(), state_->settings.plan, text, plain_out,
+  tool::render_message(options, *state_->table, state_->space.get(), state_->settings.plan, false, text, plain_out,
                        plain_err);
   options.diff = true;
-  tool::render_message(options, *state_->table, state_->space.get(), state_->settings.plan, text, diff_out,
+  tool::render_message(options, *state_->table, state_->space.get(), state_->settings.plan, false, text, diff_out,
                        diff_err);
 
   std::string report;

@@ -3,6 +3,9 @@
 // RCPT refusals, and at end of message the ordered edits and the log lines, merges and verdicts.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <map>
+
 #include "rewrite/message_engine.h"
 
 namespace {
@@ -36,8 +39,8 @@ struct Fixture {
     }
   }
 
-  MessageContext context(Direction direction, bool leading_space = false) const {
-    return MessageContext{table.get(), space.get(), &options, direction, leading_space};
+  MessageContext context(Direction direction, bool leading_space = false, bool log_only = false) const {
+    return MessageContext{table.get(), space.get(), &options, direction, leading_space, log_only};
   }
 };
 
@@ -155,6 +158,92 @@ TEST_CASE("engine: mail for internal recipients only keeps its addresses", "[eng
   MessageCollector restored(f.context(Direction::outbound), "<ana@live.contoso.edu>");
   restored.recipient("<staff@contoso.edu>", {});
   CHECK(edits_of(rewrite::decide_end_of_message(restored)) == std::vector<std::string>{"chgfrom <ana@contoso.edu>"});
+}
+
+// Returns the skips of a tally by reason name, for readable comparisons.
+std::map<std::string, std::size_t> skips_of(const rewrite::MessageTally& tally) {
+  std::map<std::string, std::size_t> out;
+  for (std::size_t reason = 0; reason < rewrite::kSkipReasonCount; ++reason) {
+    if (tally.skips[reason] != 0) out[rewrite::to_string(static_cast<rewrite::SkipReason>(reason))] = tally.skips[reason];
+  }
+  return out;
+}
+
+TEST_CASE("engine: the tally counts what the message decides: rules hit, fields, skips", "[engine][tally]") {
+  Fixture f;
+  MessageCollector message(f.context(Direction::outbound), "<chris@sales.contoso.com>");
+  message.recipient("<bob@example.net>", {});
+  message.header("From", "Chris <chris@sales.contoso.com>");
+  message.header("Cc", "support@contoso.com, maria@europe.contoso.com");
+  message.header("Reply-To", "broken <<");
+  const rewrite::EndOfMessage end = rewrite::decide_end_of_message(message);
+  CHECK(end.tally.changed);
+  CHECK(end.tally.fields_changed == 2);  // From and Cc
+  // flatten (position 0) for the sender, From and maria; partner (position 1) for support.
+  std::vector<std::size_t> hits = end.tally.rule_hits;
+  std::sort(hits.begin(), hits.end());
+  CHECK(hits == std::vector<std::size_t>{0, 0, 0, 1});
+  CHECK(skips_of(end.tally) == std::map<std::string, std::size_t>{{"malformed", 1}});
+
+  MessageCollector foreign(f.context(Direction::outbound), "<someone@example.org>");
+  foreign.recipient("<bob@example.net>", {});
+  foreign.header("From", "someone@example.org");
+  const rewrite::EndOfMessage untouched = rewrite::decide_end_of_message(foreign);
+  CHECK_FALSE(untouched.tally.changed);
+  CHECK(untouched.tally.rule_hits.empty());
+  CHECK(skips_of(untouched.tally) == std::map<std::string, std::size_t>{{"not_ours", 1}});
+
+  MessageCollector inside(f.context(Direction::outbound), "<chris@sales.contoso.com>");
+  inside.recipient("<maria@europe.contoso.com>", {});
+  CHECK(skips_of(rewrite::decide_end_of_message(inside).tally) ==
+        std::map<std::string, std::size_t>{{"internal_recipients", 1}});
+
+  MessageCollector big(f.context(Direction::outbound), "<someone@example.org>");
+  big.recipient("<bob@example.net>", {});
+  big.header("X-Big", std::string(MessageCollector::kMaxHeaderBytes, 'x'));
+  CHECK(skips_of(rewrite::decide_end_of_message(big).tally) == std::map<std::string, std::size_t>{{"limits", 1}});
+}
+
+TEST_CASE("engine: log-only mode decides and counts everything, changes and refuses nothing", "[engine][log-only]") {
+  Fixture f(true);
+  MessageCollector applied(f.context(Direction::outbound), "<chris@sales.contoso.com>");
+  MessageCollector logged(f.context(Direction::outbound, false, true), "<chris@sales.contoso.com>");
+  for (MessageCollector* message : {&applied, &logged}) {
+    message->recipient("<bob@example.net>", {});
+    message->header("From", "Chris <chris@sales.contoso.com>");
+    message->header("DKIM-Signature", "v=1; a=rsa-sha256; d=contoso.com; s=s; h=to; bh=x; b=y");
+    message->header("To", "support@contoso.com");
+  }
+  const rewrite::EndOfMessage would = rewrite::decide_end_of_message(logged);
+  const rewrite::EndOfMessage did = rewrite::decide_end_of_message(applied);
+  CHECK(would.edits.empty());
+  CHECK_FALSE(did.edits.empty());
+  CHECK(lines_of(would) == std::vector<std::string>{
+                               "header=To skipped: dkim-protected: " + did.lines.front().text.substr(
+                                   std::string("header=To skipped: dkim-protected: ").size()),
+                               "would change from=<chris@sales.contoso.com> -> <chris@contoso.com> rule=flatten",
+                               "would change header=From <chris@sales.contoso.com> -> <chris@contoso.com> rule=flatten"});
+  CHECK(lines_of(did)[1] == "from=<chris@sales.contoso.com> -> <chris@contoso.com> rule=flatten");
+  CHECK(would.tally.changed);
+  CHECK(would.tally.fields_changed == did.tally.fields_changed);
+  CHECK(would.tally.rule_hits == did.tally.rule_hits);
+  CHECK(skips_of(would.tally) == std::map<std::string, std::size_t>{{"dkim_signed", 1}});
+
+  // A recipient the shared space would refuse is kept and logged; a loop is not refused.
+  MessageCollector inbound(f.context(Direction::inbound, false, true), "<friend@example.net>");
+  const rewrite::RcptOutcome rcpt = inbound.recipient("<nobody@contoso.edu>", {});
+  CHECK_FALSE(rcpt.refused);
+  CHECK(rcpt.verdict == rewrite::SharedSpace::Verdict::unknown);
+  CHECK(rcpt.line.text == "would refuse rcpt=<nobody@contoso.edu>: 5.1.1 unknown in shared domain");
+  CHECK(inbound.envelope().recipients == std::vector<std::string>{"nobody@contoso.edu"});
+  inbound.recipient("<kim@contoso.edu>", {});
+  inbound.header("X-Rewrite-Forwarded", " contoso.edu -> live.contoso.edu");
+  const rewrite::EndOfMessage loop = rewrite::decide_end_of_message(inbound);
+  CHECK_FALSE(loop.refused);
+  CHECK(loop.edits.empty());
+  CHECK(loop.tally.loop);
+  REQUIRE(loop.lines.size() == 1);
+  CHECK(loop.lines[0].text.rfind("would refuse message: 554 5.4.6 loop: ", 0) == 0);
 }
 
 }  // namespace

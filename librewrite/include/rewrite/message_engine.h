@@ -15,6 +15,7 @@
 // and shared space it reads are immutable and may be shared.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -35,6 +36,25 @@ enum class Severity { warning, notice, info, verbose };
 struct LogLine {
   Severity severity = Severity::info;
   std::string text;
+  bool change = false;  // reports a change or a refusal (log-only mode writes it as "would ...")
+};
+
+// Why a message or a field was left alone, for counting; its log line says more. dkim_signed: a field
+// an existing DKIM signature covers; malformed: a value that cannot be parsed safely, 8-bit or an invalid
+// address; limits: too many fields to change, or a header section over kMaxHeaderBytes;
+// internal_recipients: mail that never leaves; not_ours: nothing in the message is covered by a rule.
+enum class SkipReason { dkim_signed, malformed, limits, internal_recipients, not_ours };
+inline constexpr std::size_t kSkipReasonCount = 5;
+const char* to_string(SkipReason reason);
+
+// What one message counts for (the daemon's metrics); in log-only mode it counts what would be done.
+struct MessageTally {
+  bool changed = false;                 // at least one edit, or the message refused
+  std::size_t fields_changed = 0;       // header fields changed
+  std::vector<std::size_t> rule_hits;   // per address changed: its rule's position in the table's rules()
+  std::array<std::size_t, kSkipReasonCount> skips{};  // by SkipReason
+  std::size_t forwarded = 0;            // recipients the shared space forwards
+  bool loop = false;                    // refused as a forwarding loop
 };
 
 // One request to the MTA, in the order it must be made.
@@ -70,7 +90,9 @@ struct Refusal {
 struct RcptOutcome {
   bool refused = false;
   Refusal refusal;  // when refused
-  LogLine line;     // when refused
+  LogLine line;     // when refused, or in log-only mode when it would be
+  // The shared space's decision (not_shared when it is off); unknown is refused, except in log-only mode.
+  SharedSpace::Verdict verdict = SharedSpace::Verdict::not_shared;
 };
 
 // Everything end of message decides.
@@ -79,6 +101,7 @@ struct EndOfMessage {
   Refusal refusal;                  // when refused
   std::vector<MessageEdit> edits;   // in order; empty when nothing changes
   std::vector<LogLine> lines;       // skips, changes and verdicts, in the order they are to be logged
+  MessageTally tally;               // what the message counts for
 };
 
 // What a message is looked at with: the rules and the shared address space of one load, and the
@@ -91,6 +114,9 @@ struct MessageContext {
   // True when header values come with their own leading white space (SMFIP_HDR_LEADSPC, and
   // rewrite-test's message files): an added field's value then carries its own space too.
   bool header_leading_space = false;
+  // Log-only mode (mode = log-only): every decision is made, counted and logged as "would ...", and
+  // nothing is changed or refused: no edit, no RCPT refusal, no message refusal.
+  bool log_only = false;
 };
 
 class MessageCollector {
@@ -116,6 +142,8 @@ class MessageCollector {
 
  private:
   friend EndOfMessage decide_end_of_message(const MessageCollector& message);
+  // decide_end_of_message() as if every decision were applied (log-only mode is made from it).
+  EndOfMessage decide_applied() const;
 
   MessageContext context_;
   Envelope envelope_;                         // normalised addresses
