@@ -68,7 +68,7 @@ std::string help_text(const po::options_description& description) {
          "       rewrite-test -r RULES --check-addresses FILE\n"
          "Test address rewriting rules offline, exactly as rewrite-milter applies them.\n\n"
       << description
-      << "\nExit status: 0 ok, 1 case mismatch or finding, 2 usage error, 78 rules file errors.\n";
+      << "\nExit status: 0 ok, 1 case mismatch, finding or difference, 64 usage error, 78 rules or input file\nerrors.\n";
   return out.str();
 }
 

@@ -36,7 +36,13 @@ struct SharedHarness {
   MemoryLogger log;
   Session session{settings, store, log};
 
-  explicit SharedHarness(bool forward_unknown = false, bool authoritative = true) {
+  explicit SharedHarness(bool forward_unknown = false, bool authoritative = true, bool log_only = false) {
+    if (log_only) {
+      store.set_completer([](RuleSnapshot& snapshot) {
+        snapshot.log_only = true;
+        return std::vector<ConfigError>{};
+      });
+    }
     settings.classify.internal_hosts.push_back(cidr("127.0.0.0/8"));
     // The recipient edits below are checked without the ORCPT that original-recipient adds; its own
     // test case turns it on.
@@ -123,6 +129,27 @@ TEST_CASE("shared space: an unknown recipient is refused at RCPT with 550 5.1.1"
   CHECK(h.session.rcpt_to("<staff@contoso.edu>", {}).verdict == Verdict::proceed);
   CHECK(h.session.end_of_message("QID4", mta).verdict == Verdict::proceed);
   CHECK(mta.calls.empty());
+}
+
+TEST_CASE("shared space in log-only mode: nothing refused or forwarded, all of it logged and counted",
+          "[shared_space_session][log-only]") {
+  SharedHarness h(false, true, true);
+  Metrics metrics;
+  h.settings.metrics = &metrics;
+  FakeMta mta;
+  h.start(kInternet, "<friend@example.net>");
+  CHECK(h.session.rcpt_to("<nobody@contoso.edu>", {}).verdict == Verdict::proceed);
+  CHECK(h.log.contains("NOQUEUE: would refuse rcpt=<nobody@contoso.edu>: 5.1.1 unknown in shared domain"));
+  CHECK(h.session.rcpt_to("<student@contoso.edu>", {}).verdict == Verdict::proceed);
+  CHECK(h.session.rcpt_to("<staff@contoso.edu>", {}).verdict == Verdict::proceed);
+  CHECK(h.session.end_of_message("QID9", mta).verdict == Verdict::proceed);
+  CHECK(mta.calls.empty());
+  CHECK(h.log.contains("QID9: would change rcpt=<student@contoso.edu> -> <student@live.contoso.edu> shared-space=forward"));
+  const std::string text = metrics.render();
+  CHECK(text.find("rewrite_milter_shared_space_total{verdict=\"refused\"} 1\n") != std::string::npos);
+  CHECK(text.find("rewrite_milter_shared_space_total{verdict=\"forwarded\"} 1\n") != std::string::npos);
+  CHECK(text.find("rewrite_milter_shared_space_total{verdict=\"local\"} 1\n") != std::string::npos);
+  CHECK(text.find("rewrite_milter_messages_changed_total{direction=\"inbound\"} 1\n") != std::string::npos);
 }
 
 TEST_CASE("shared space: the RCPT log line carries the queue id once the MTA has one", "[shared_space_session]") {
