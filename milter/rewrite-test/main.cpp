@@ -59,6 +59,15 @@ int run(int argc, const char* const argv[]) {
       return run_cases_mode(options, *loaded.table, space, std::cout, std::cerr);
     case Mode::check:
       return run_check_mode(options, *loaded.table, std::cout, std::cerr);
+    case Mode::compare: {
+      const LoadResult next = RuleTable::load(options.compare_rules, rule_format(options.rules_format),
+                                              config.daemon.recipient_delimiter);
+      if (!next.ok()) {
+        std::cerr << format_errors(next.errors);
+        return kExitConfig;
+      }
+      return run_compare_mode(options, *loaded.table, *next.table, config, std::cout, std::cerr);
+    }
     case Mode::help:
     case Mode::version:
       break;

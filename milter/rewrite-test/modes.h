@@ -54,6 +54,12 @@ void render_message(const Options& options, const RuleTable& table, const Shared
                     const PlanOptions& plan_options, bool log_only, const std::string& text, std::ostream& out,
                     std::ostream& err);
 
+// --compare NEW-RULES: prints each address and message result that differs between table and next, and
+// the rules of next that fire for no input; kExitFindings when anything differs, kExitConfig when an
+// input file is refused.
+int run_compare_mode(const Options& options, const RuleTable& table, const RuleTable& next, const ToolConfig& config,
+                     std::ostream& out, std::ostream& err);
+
 // --cases FILE: prints every mismatch as FILE:LINE: ... and the summary; 1 on any mismatch.
 // With a shared space, inbound cases may expect the forwarded address or `refused`.
 int run_cases_mode(const Options& options, const RuleTable& table, const SharedSpace* space,

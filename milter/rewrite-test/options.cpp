@@ -47,7 +47,15 @@ po::options_description describe_options() {
     ("cases", po::value<std::string>()->value_name("FILE"),
      "run the expected cases in FILE (`outbound|inbound INPUT EXPECTED` lines)")
     ("check-addresses", po::value<std::string>()->value_name("FILE"),
-     "check the rules against the organisation's addresses in FILE (one mailbox per line)");
+     "check the rules against the organisation's addresses in FILE (one mailbox per line)")
+    ("compare", po::value<std::string>()->value_name("NEW-RULES"),
+     "print every address and message whose result differs between RULES and NEW-RULES, and the new rules "
+     "that fire for none of them; exit 1 when anything differs")
+    ("addresses", po::value<Strings>()->value_name("FILE")->composing(),
+     "with --compare: an address list (as --check-addresses reads it), each address in both directions")
+    ("messages", po::value<Strings>()->value_name("PATH")->composing(),
+     "with --compare: a message file, or a directory of them (such as `postcat -bh` output), with "
+     "--mail-from, --rcpt and --inbound as for --message");
   po::options_description shared("rewrite-milter's configuration and the shared address space "
                                  "(as rewrite-milter.conf(5); -c also supplies the header lists, "
                                  "signed-headers and, unless -r is given, the rules file)");
@@ -66,6 +74,7 @@ std::string help_text(const po::options_description& description) {
          "                    [--rcpt ADDR]... [--diff]\n"
          "       rewrite-test -r RULES --cases FILE\n"
          "       rewrite-test -r RULES --check-addresses FILE\n"
+         "       rewrite-test -r RULES --compare NEW-RULES [--addresses FILE]... [--messages PATH]...\n"
          "Test address rewriting rules offline, exactly as rewrite-milter applies them.\n\n"
       << description
       << "\nExit status: 0 ok, 1 case mismatch, finding or difference, 64 usage error, 78 rules or input file\nerrors.\n";
@@ -95,11 +104,30 @@ std::string interpret(const po::variables_map& vm, Options& options) {
   const Strings outbound = vm.count("outbound") ? vm["outbound"].as<Strings>() : Strings{};
   const Strings inbound = vm.count("inbound") ? vm["inbound"].as<Strings>() : Strings{};
   const int modes = (vm.count("message") ? 1 : 0) + (vm.count("cases") ? 1 : 0) +
-                    (vm.count("check-addresses") ? 1 : 0);
+                    (vm.count("check-addresses") ? 1 : 0) + (vm.count("compare") ? 1 : 0);
   if (modes > 1) {
-    return "--message, --cases and --check-addresses exclude each other";
+    return "--message, --cases, --check-addresses and --compare exclude each other";
   }
-  if (vm.count("message")) {
+  if (!vm.count("compare") && (vm.count("addresses") || vm.count("messages"))) {
+    return "--addresses and --messages need --compare";
+  }
+  if (vm.count("compare")) {
+    options.mode = Mode::compare;
+    options.compare_rules = vm["compare"].as<std::string>();
+    if (vm.count("addresses")) options.compare_addresses = vm["addresses"].as<Strings>();
+    if (vm.count("messages")) options.compare_messages = vm["messages"].as<Strings>();
+    if (options.compare_addresses.empty() && options.compare_messages.empty()) {
+      return "--compare needs inputs: --addresses FILE or --messages PATH";
+    }
+    if (any_value(outbound) || any_value(inbound)) {
+      return "with --compare, --outbound and --inbound take no address (they give the messages' direction)";
+    }
+    if (!outbound.empty() && !inbound.empty()) {
+      return "messages are either --outbound or --inbound, not both";
+    }
+    options.inbound_message = !inbound.empty();
+    if (vm.count("diff")) return "--diff needs --message";
+  } else if (vm.count("message")) {
     options.mode = Mode::message;
     options.message_file = vm["message"].as<std::string>();
     if (any_value(outbound) || any_value(inbound)) {

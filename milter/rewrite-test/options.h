@@ -19,7 +19,7 @@ using milter::kExitSoftware;
 using milter::kExitUsage;
 inline constexpr int kExitFindings = 1;  // a case mismatch or an address-list finding
 
-enum class Mode { help, version, address, message, cases, check };
+enum class Mode { help, version, address, message, cases, check, compare };
 
 struct Options {
   Mode mode = Mode::help;
@@ -27,12 +27,15 @@ struct Options {
   std::vector<std::string> outbound_addresses;  // address mode
   std::vector<std::string> inbound_addresses;   // address mode
   std::string message_file;                     // message mode; "-" is standard input
-  bool inbound_message = false;                 // message mode: --inbound given
-  std::string mail_from;                        // message mode; "" is the null sender
-  std::vector<std::string> recipients;          // message mode
+  bool inbound_message = false;                 // message and compare modes: --inbound given
+  std::string mail_from;                        // message and compare modes; "" is the null sender
+  std::vector<std::string> recipients;          // message and compare modes
   bool diff = false;
   std::string cases_file;
   std::string address_list;
+  std::string compare_rules;                    // compare mode: the new rules file
+  std::vector<std::string> compare_addresses;   // compare mode: address lists
+  std::vector<std::string> compare_messages;    // compare mode: message files or directories of them
   // A rewrite-milter.conf(5) file ("" when none), and the daemon's settings given as options (rules,
   // header lists, signed-headers, the shared address space), which win over the file's.
   std::string config_file;

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Operating rewrite-milter: the metrics endpoint scraped with a real HTTP client after real mail through
 Postfix, its format checked with promtool, the log-only rollout compared byte for byte with Postfix
-alone, and the systemd notifications (sd_notify) of start, reload and stop.
+alone, rewrite-test --compare on a real Postfix queue (postcat -bh), and the systemd notifications
+(sd_notify) of start, reload and stop.
 
 Rules: harness.SEED_RULES. Spec: rewrite-milter(8) METRICS, LOG-ONLY ROLLOUT and the systemd unit;
 rewrite-milter.conf(5) metrics and mode. Expected counts follow from the messages sent and the rules:
@@ -20,9 +21,10 @@ import unittest
 import urllib.error
 import urllib.request
 
+from capture_sink import CaptureSink
 from harness import SEED_RULES, Environment, PostfixTestCase, crlf, main, send_one, split_first_header
 from milter_process import MilterProcess, milter_binary
-from postfix_instance import free_port
+from postfix_instance import PostfixInstance, free_port, preconditions_problem
 
 DATE = "Date: Mon, 2 Jan 2023 10:00:00 +0000\n"
 METRICS_PORT = free_port()
@@ -216,6 +218,80 @@ class LogOnlyTest(PostfixTestCase):
         self.assertEqual(1, counts["rewrite_milter_log_only"])
         self.assertGreaterEqual(counts['rewrite_milter_messages_changed_total{direction="inbound"}'], 1)
         self.assertGreaterEqual(counts['rewrite_milter_rule_hits_total{rule="japan"}'], 1)
+
+
+class DeferringPostfix(PostfixInstance):
+    """A private Postfix that keeps every message in its queue (defer_transports = smtp)."""
+
+    def write_config(self):
+        super().write_config()
+        with open(os.path.join(self.config_dir, "main.cf"), "a") as f:
+            f.write("defer_transports = smtp\n")
+
+
+class CompareQueueTest(unittest.TestCase):
+    """rewrite-test --compare on the queued mail of a real Postfix, as `postcat -bh` prints it."""
+
+    CHANGED_RULES = SEED_RULES.replace("japan.sales.contoso.com     contoso.jp             name=japan\n", "") + \
+        "tailspintoys.com            contoso.com            name=tailspin\n"
+
+    def setUp(self):
+        problem = preconditions_problem()
+        if problem:
+            self.skipTest(problem)
+        self.dir = tempfile.mkdtemp(prefix="rewrite-compare-")
+        os.chmod(self.dir, 0o755)
+        self.sink = CaptureSink().start()
+        self.postfix = DeferringPostfix(self.dir, self.sink.port, "")
+        self.addCleanup(subprocess.run, ["rm", "-rf", self.dir])
+        self.addCleanup(self.sink.stop)
+        self.addCleanup(self.postfix.stop)
+        self.postfix.start()
+
+    def test_compare_reads_postcat_output(self):
+        messages = [
+            ("masato@japan.sales.contoso.com", "From: Masato <masato@japan.sales.contoso.com>\nTo: p@fabrikam.com\n"),
+            ("chris@sales.contoso.com", "From: chris@sales.contoso.com\nTo: p@fabrikam.com\n"),
+        ]
+        queue_ids = []
+        for sender, header in messages:
+            result = send_one(self.postfix.smtp_port, sender, ["p@fabrikam.com"],
+                              crlf(header + "Subject: queued\n" + DATE + "\nbody\n"))
+            self.assertEqual(250, result.code, result.text)
+            queue_ids.append(result.queue_id)
+        queued = os.path.join(self.dir, "queued")
+        os.mkdir(queued)
+        for queue_id in queue_ids:
+            for _ in range(50):  # until cleanup has finished the queue file
+                shown = subprocess.run(["postcat", "-c", self.postfix.config_dir, "-bh", "-q", queue_id],
+                                       capture_output=True, text=True)
+                if shown.returncode == 0 and "\n\nbody\n" in shown.stdout:
+                    break
+                time.sleep(0.1)
+            self.assertIn("Subject: queued\n", shown.stdout, shown.stderr)
+            with open(os.path.join(queued, queue_id), "w") as f:
+                f.write(shown.stdout)
+        current = os.path.join(self.dir, "rules")
+        changed = os.path.join(self.dir, "rules.new")
+        with open(current, "w") as f:
+            f.write(SEED_RULES)
+        with open(changed, "w") as f:
+            f.write(self.CHANGED_RULES)
+        tool = os.environ["REWRITE_TEST"]
+        result = subprocess.run([tool, "-r", current, "--compare", changed, "--messages", queued],
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(1, result.returncode, result.stdout + result.stderr)
+        first = os.path.join(queued, queue_ids[0])
+        self.assertIn("%s: - header=From <masato@japan.sales.contoso.com> -> <masato@contoso.jp> rule=japan\n" % first,
+                      result.stdout)
+        self.assertIn("%s: + header=From <masato@japan.sales.contoso.com> -> <masato@contoso.com> rule=flatten\n" % first,
+                      result.stdout)
+        self.assertNotIn(os.path.join(queued, queue_ids[1]) + ":", result.stdout)  # chris: flatten both times
+        self.assertIn("unused: rule tailspin (%s:" % changed, result.stdout)
+        self.assertIn("compare: 0 of 0 addresses and 1 of 2 messages differ", result.stdout)
+        same = subprocess.run([tool, "-r", current, "--compare", current, "--messages", queued],
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(0, same.returncode, same.stdout + same.stderr)
 
 
 class NotifyTest(unittest.TestCase):
