@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
-"""ratios.py: reads Google Benchmark JSON files from bench_lookup, bench_header and bench_load and prints
+"""ratios.py: reads Google Benchmark JSON files from bench_lookup, bench_header, bench_load and bench_metrics and prints
 each result as a ratio against its baseline from the same run (CPU time, so that other load on the
 machine distorts less), next to the absolute figure the targets are stated in."""
 import json
@@ -70,9 +70,20 @@ def load_table(results):
               f"   {bench['rss_delta_MB']:6.1f} MB resident ({bench['bytes_per_rule']:.0f} B/rule){scaling}")
 
 
+def metrics_table(results):
+    """Prints the cost of counting a message, relative to deciding it without counting."""
+    counted = results.get("end_of_message/counted")
+    plain = results.get("end_of_message/uncounted")
+    if not (counted and plain):
+        return
+    print("metrics (CPU ns per message through the engine; counted / uncounted in the same run)")
+    print(f"  uncounted {ns(plain):8.0f} ns   counted {ns(counted):8.0f} ns   x{ns(counted) / ns(plain):5.3f}"
+          f"   ({ns(counted) - ns(plain):+.0f} ns per message)")
+
+
 def main():
     results = load_results(sys.argv[1:])
-    for table in (lookup_table, header_table, load_table):
+    for table in (lookup_table, header_table, load_table, metrics_table):
         table(results)
 
 
