@@ -42,7 +42,8 @@ EXAMPLES = ["README.md", "rewrite-milter.conf",
             "shared-address-space/cloud-recipients", "shared-address-space/main.cf.snippet",
             "postfix/main.cf", "postfix/master.cf", "postfix/README.md",
             "sendmail/rewrite-milter.mc",
-            "systemd/postfix-chroot.conf", "systemd/README.md"]
+            "systemd/postfix-chroot.conf", "systemd/README.md",
+            "prometheus/rewrite-milter.yml", "prometheus/rewrite-milter.rules.yml", "prometheus/README.md"]
 UNIT = "lib/systemd/system/rewrite-milter.service"
 SYSUSERS = "lib/sysusers.d/rewrite-milter.conf"
 TMPFILES = "lib/tmpfiles.d/rewrite-milter.conf"

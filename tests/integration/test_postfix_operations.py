@@ -294,6 +294,35 @@ class CompareQueueTest(unittest.TestCase):
         self.assertEqual(0, same.returncode, same.stdout + same.stderr)
 
 
+class PrometheusFilesTest(unittest.TestCase):
+    """contrib/prometheus: the scrape job and the alerts as Prometheus's own checker reads them."""
+
+    CONTRIB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "contrib", "prometheus")
+
+    def promtool(self, *args):
+        promtool = os.environ.get("PROMTOOL", "")
+        self.assertTrue(promtool and os.access(promtool, os.X_OK), "PROMTOOL must name promtool (ctest sets it)")
+        return subprocess.run([promtool, *args], capture_output=True, text=True, timeout=60)
+
+    def test_alert_rules_are_valid(self):
+        result = self.promtool("check", "rules", os.path.join(self.CONTRIB, "rewrite-milter.rules.yml"))
+        self.assertEqual(0, result.returncode, result.stdout + result.stderr)
+        self.assertIn("SUCCESS: 4 rules found", result.stdout)
+
+    def test_scrape_job_is_valid_and_names_the_documented_address(self):
+        with open(os.path.join(self.CONTRIB, "rewrite-milter.yml")) as f:
+            job = f.read()
+        self.assertIn('"127.0.0.1:9811"', job)
+        with open(os.path.join(self.CONTRIB, "README.md")) as f:
+            self.assertIn("metrics = 127.0.0.1:9811", f.read())
+        with tempfile.TemporaryDirectory() as tmp:
+            config = os.path.join(tmp, "prometheus.yml")
+            with open(config, "w") as f:
+                f.write("scrape_configs:\n" + "".join("  " + line + "\n" for line in job.splitlines()))
+            result = self.promtool("check", "config", config)
+        self.assertEqual(0, result.returncode, result.stdout + result.stderr)
+
+
 class NotifyTest(unittest.TestCase):
     """Type=notify: READY=1 with the rules as status, RELOADING=1 then READY=1 around each reload (its
     status saying whether it took), STOPPING=1 at stop, on the socket systemd names in NOTIFY_SOCKET."""
