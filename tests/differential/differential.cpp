@@ -150,6 +150,7 @@ struct Differential::State {
   milter::SessionSettings settings;
   std::shared_ptr<const RuleTable> table;
   std::shared_ptr<const SharedSpace> space;
+  bool log_only = false;
 };
 
 Differential::Differential(const Setup& setup) : state_(std::make_unique<State>()) {
@@ -166,6 +167,13 @@ Differential::Differential(const Setup& setup) : state_(std::make_unique<State>(
     space->cloud_recipients = (state_->dir / "cloud").string();
     write_file(space->cloud_recipients, joined(setup.cloud_recipients));
     state_->store->set_shared_space(*space, "differential");
+  }
+  state_->log_only = setup.log_only;
+  if (setup.log_only) {
+    state_->store->set_completer([](milter::RuleSnapshot& snapshot) {
+      snapshot.log_only = true;
+      return std::vector<ConfigError>{};
+    });
   }
   std::vector<ConfigError> errors = state_->store->reload();
   // The tool loads its own copies, as rewrite-test does from the same files.
@@ -228,10 +236,10 @@ std::string Differential::compare(const std::string& text, const Scenario& scena
   options.mail_from = scenario.mail_from;
   options.recipients = scenario.recipients;
   std::ostringstream plain_out, plain_err, diff_out, diff_err;
-  tool::render_message(options, *state_->table, state_->space.get(), state_->settings.plan, false, text, plain_out,
+  tool::render_message(options, *state_->table, state_->space.get(), state_->settings.plan, state_->log_only, text, plain_out,
                        plain_err);
   options.diff = true;
-  tool::render_message(options, *state_->table, state_->space.get(), state_->settings.plan, false, text, diff_out,
+  tool::render_message(options, *state_->table, state_->space.get(), state_->settings.plan, state_->log_only, text, diff_out,
                        diff_err);
 
   std::string report;

@@ -37,6 +37,8 @@ class Differential {
     std::string inbound_headers;
     // For testing the comparison itself: rules the tool side loads instead ("" for rules_text).
     std::string tool_rules_text;
+    // mode = log-only on both sides (the daemon's through its reload, the tool's as its option).
+    bool log_only = false;
   };
 
   // Loads the rules and lists as the daemon does (from files in a private temporary folder) and as the

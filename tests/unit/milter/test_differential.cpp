@@ -123,6 +123,20 @@ TEST_CASE("differential: daemon and rewrite-test agree with the shared address s
   CHECK(d.changed() > compared / 3);
 }
 
+TEST_CASE("differential: daemon and rewrite-test agree in log-only mode, and neither changes anything",
+          "[differential][log-only]") {
+  SharedSpaceSettings space;
+  space.shared_domain = "contoso.edu";
+  space.routing_domain = "live.contoso.edu";
+  Differential::Setup setup{kRules, space, {"staff@contoso.edu", "postmaster@contoso.edu"}, {"student@contoso.edu"},
+                            "", ""};
+  setup.log_only = true;
+  Differential d(setup);
+  const int compared = run_corpus(d);
+  CHECK(compared > 400);
+  CHECK(d.changed() == 0);
+}
+
 TEST_CASE("differential: a real difference is reported", "[differential]") {
   // The comparison itself must be able to fail: the tool side given other rules must differ, and say so.
   Differential d({kRules, std::nullopt, {}, {}, "", "*.contoso.com contoso.net name=flatten\n"});
