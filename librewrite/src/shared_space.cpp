@@ -2,7 +2,6 @@
 // shared_space.cpp: recipient lists and the per-recipient decision of the shared address space.
 #include "rewrite/shared_space.h"
 
-
 #include "rewrite/address.h"
 #include "rewrite/text_input.h"
 #include "text_util.h"
@@ -10,7 +9,7 @@
 namespace rewrite {
 namespace {
 
-
+using ListEntry = SharedSpace::ListEntry;
 
 // Returns the key a local part is listed and looked up under: lower-cased, in comparable form ("kim" is
 // kim).
@@ -36,36 +35,19 @@ std::string local_part_of(std::string_view entry, const std::string& shared_doma
 }
 
 // Adds the entries of one list to set, reporting bad entries and duplicates across lists.
-void add_entries(const std::vector<std::pair<int, std::string>>& entries, const std::string& file,
-                 const std::string& shared_domain, std::unordered_set<std::string>& set,
-                 const std::unordered_set<std::string>& other, const std::string& other_name,
-                 std::vector<ConfigError>& errors) {
-  for (const auto& [line, entry] : entries) {
-    std::string local = local_part_of(entry, shared_domain, file, line, errors);
+void add_entries(const std::vector<ListEntry>& entries, const std::string& shared_domain,
+                 std::unordered_set<std::string>& set, const std::unordered_set<std::string>& other,
+                 const std::string& other_name, std::vector<ConfigError>& errors) {
+  for (const ListEntry& entry : entries) {
+    std::string local = local_part_of(entry.address, shared_domain, entry.source, entry.line, errors);
     if (local.empty()) continue;
     if (other.count(local)) {
-      errors.push_back({file, line, "'" + entry + "' is also listed in " + other_name +
-                                        ": a recipient is either local or in the cloud"});
+      errors.push_back({entry.source, entry.line, "'" + entry.address + "' is also listed in " + other_name +
+                                                      ": a recipient is either local or in the cloud"});
       continue;
     }
     set.insert(std::move(local));
   }
-}
-
-// Reads one address per line (text_input.h's rules); false after appending the errors.
-bool read_list(const std::string& path, std::vector<std::pair<int, std::string>>& entries,
-               std::vector<ConfigError>& errors) {
-  ConfigError error;
-  const std::optional<std::string> text = read_text_file(path, "recipient list", error);
-  if (!text) {
-    errors.push_back(std::move(error));
-    return false;
-  }
-  const std::size_t before = errors.size();
-  TextLines lines(*text, path);
-  std::string_view line;
-  while (lines.next(line, errors)) entries.emplace_back(lines.number(), std::string(line));
-  return errors.size() == before;
 }
 
 // Checks the settings themselves; returns false after appending errors.
@@ -95,32 +77,59 @@ const char* to_string(SharedSpace::Verdict verdict) {
   return "unknown";
 }
 
+bool SharedSpace::read_list(const std::string& path, std::vector<ListEntry>& entries, std::vector<ConfigError>& errors) {
+  // One address per line (text_input.h's rules).
+  ConfigError error;
+  const std::optional<std::string> text = read_text_file(path, "recipient list", error);
+  if (!text) {
+    errors.push_back(std::move(error));
+    return false;
+  }
+  const std::size_t before = errors.size();
+  TextLines lines(*text, path);
+  std::string_view line;
+  while (lines.next(line, errors)) entries.push_back({path, lines.number(), std::string(line)});
+  return errors.size() == before;
+}
+
+std::shared_ptr<const SharedSpace> SharedSpace::from_entries(const SharedSpaceSettings& settings,
+                                                             const std::vector<ListEntry>& local,
+                                                             const std::vector<ListEntry>& cloud,
+                                                             const std::string& source,
+                                                             std::vector<ConfigError>& errors) {
+  auto space = std::make_shared<SharedSpace>();
+  space->settings_ = settings;
+  const std::size_t before = errors.size();
+  if (!check_settings(space->settings_, source, errors)) return nullptr;
+  const std::string& domain = space->settings_.shared_domain;
+  const std::string cloud_name = settings.cloud_recipients.empty() ? "the cloud recipients" : settings.cloud_recipients;
+  const std::string local_name = settings.local_recipients.empty() ? "the local recipients" : settings.local_recipients;
+  add_entries(local, domain, space->local_, space->cloud_, cloud_name, errors);
+  add_entries(cloud, domain, space->cloud_, space->local_, local_name, errors);
+  if (errors.size() != before) return nullptr;
+  return space;
+}
+
 std::shared_ptr<const SharedSpace> SharedSpace::from_lists(const SharedSpaceSettings& settings,
                                                            const std::vector<std::string>& local,
                                                            const std::vector<std::string>& cloud,
                                                            const std::string& source,
                                                            std::vector<ConfigError>& errors) {
-  auto space = std::make_shared<SharedSpace>();
-  space->settings_ = settings;
-  const std::size_t before = errors.size();
-  if (!check_settings(space->settings_, source, errors)) return nullptr;
-  std::vector<std::pair<int, std::string>> local_entries;
-  std::vector<std::pair<int, std::string>> cloud_entries;
-  for (std::size_t i = 0; i < local.size(); ++i) local_entries.emplace_back(static_cast<int>(i + 1), local[i]);
-  for (std::size_t i = 0; i < cloud.size(); ++i) cloud_entries.emplace_back(static_cast<int>(i + 1), cloud[i]);
-  const std::string& domain = space->settings_.shared_domain;
-  add_entries(local_entries, source, domain, space->local_, space->cloud_, "the cloud recipients", errors);
-  add_entries(cloud_entries, source, domain, space->cloud_, space->local_, "the local recipients", errors);
-  if (errors.size() != before) return nullptr;
-  return space;
+  std::vector<ListEntry> local_entries;
+  std::vector<ListEntry> cloud_entries;
+  for (std::size_t i = 0; i < local.size(); ++i) local_entries.push_back({source, static_cast<int>(i + 1), local[i]});
+  for (std::size_t i = 0; i < cloud.size(); ++i) cloud_entries.push_back({source, static_cast<int>(i + 1), cloud[i]});
+  SharedSpaceSettings named = settings;
+  named.local_recipients.clear();
+  named.cloud_recipients.clear();
+  return from_entries(named, local_entries, cloud_entries, source, errors);
 }
 
 std::shared_ptr<const SharedSpace> SharedSpace::load(const SharedSpaceSettings& settings, const std::string& source,
                                                      std::vector<ConfigError>& errors) {
-  auto space = std::make_shared<SharedSpace>();
-  space->settings_ = settings;
+  SharedSpaceSettings checked = settings;
   const std::size_t before = errors.size();
-  if (!check_settings(space->settings_, source, errors)) return nullptr;
+  if (!check_settings(checked, source, errors)) return nullptr;
   if (settings.local_recipients.empty()) {
     errors.push_back({source, 0, "local-recipients is required for the shared address space"});
     return nullptr;
@@ -129,18 +138,12 @@ std::shared_ptr<const SharedSpace> SharedSpace::load(const SharedSpaceSettings& 
     errors.push_back({source, 0, "cloud-recipients is required unless forward-unknown is set"});
     return nullptr;
   }
-  std::vector<std::pair<int, std::string>> local_entries;
-  std::vector<std::pair<int, std::string>> cloud_entries;
+  std::vector<ListEntry> local_entries;
+  std::vector<ListEntry> cloud_entries;
   read_list(settings.local_recipients, local_entries, errors);
   if (!settings.cloud_recipients.empty()) read_list(settings.cloud_recipients, cloud_entries, errors);
   if (errors.size() != before) return nullptr;
-  const std::string& domain = space->settings_.shared_domain;
-  add_entries(local_entries, settings.local_recipients, domain, space->local_, space->cloud_,
-              settings.cloud_recipients.empty() ? "the cloud recipients" : settings.cloud_recipients, errors);
-  add_entries(cloud_entries, settings.cloud_recipients, domain, space->cloud_, space->local_,
-              settings.local_recipients, errors);
-  if (errors.size() != before) return nullptr;
-  return space;
+  return from_entries(settings, local_entries, cloud_entries, source, errors);
 }
 
 std::string SharedSpace::listed_key(std::string_view local, const std::unordered_set<std::string>& list) const {

@@ -22,6 +22,7 @@
 #include "logger.h"
 #include "metrics_server.h"
 #include "milter_callbacks.h"
+#include "periodic_reload.h"
 #include "process.h"
 #include "reload_worker.h"
 #include "signal_pipe.h"
@@ -182,7 +183,8 @@ int run(int argc, char** argv) {
   store.set_completer(snapshot_completer(reread, metrics));
   SessionSettings settings;
   settings.metrics = &metrics;
-  const std::vector<ConfigError> errors = prepare(config, store, settings);
+  const std::vector<ConfigError> errors =
+      prepare(config, store, settings, [&log](const std::string& warning) { log.log(LogLevel::warning, "NOQUEUE: " + warning); });
   if (!errors.empty()) {
     for (const ConfigError& error : errors) {
       log.log(LogLevel::error, "NOQUEUE: config: " + error.to_string());
@@ -255,6 +257,11 @@ int run(int argc, char** argv) {
   });
   {
     ReloadWorker reloads([&store, &metrics, &log] { reload(store, metrics, log); });  // blocks the signals
+    // Recipient lists from a directory are read again every ldap-refresh seconds, as on SIGUSR1.
+    std::unique_ptr<PeriodicReload> refresh;
+    if (config.shared_space && directory::uses_directory(*config.shared_space) && config.ldap_refresh > 0) {
+      refresh = std::make_unique<PeriodicReload>(reloads, std::chrono::seconds(config.ldap_refresh));
+    }
     pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
     unblocked.set_value();
     notify_ready(loaded_summary(store));

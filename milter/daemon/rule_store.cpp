@@ -21,7 +21,8 @@ std::vector<ConfigError> RuleStore::reload() {
   std::shared_ptr<const SharedSpace> space;
   if (space_settings_) {
     std::vector<ConfigError> space_errors;
-    space = SharedSpace::load(*space_settings_, space_source_, space_errors);
+    space = space_loader_ ? space_loader_(*space_settings_, space_source_, space_errors)
+                          : SharedSpace::load(*space_settings_, space_source_, space_errors);
     if (!space && space_errors.empty()) space_errors.push_back({space_source_, 0, "shared space did not load"});
     for (ConfigError& error : space_errors) errors.push_back(std::move(error));
   }

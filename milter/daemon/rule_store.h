@@ -35,6 +35,10 @@ class RuleStore {
   // Completes a newly loaded snapshot before it is swapped in (rereads the mode, makes hit counters);
   // an error refuses the load like a rules error.
   using Completer = std::function<std::vector<ConfigError>(RuleSnapshot& snapshot)>;
+  // Loads the shared space's lists (files by default; the directory, see directory_lists.h).
+  using SpaceLoader = std::function<std::shared_ptr<const SharedSpace>(const SharedSpaceSettings& settings,
+                                                                       const std::string& source,
+                                                                       std::vector<ConfigError>& errors)>;
 
   // loader reads and validates a rules file; the default is RuleTable::load.
   explicit RuleStore(std::string path, Loader loader = {});
@@ -45,6 +49,8 @@ class RuleStore {
   bool shared_space_enabled() const { return space_settings_.has_value(); }
   // Sets the completer; must be called before the first reload.
   void set_completer(Completer completer) { completer_ = std::move(completer); }
+  // Sets how the shared space's lists are loaded; must be called before the first reload.
+  void set_space_loader(SpaceLoader loader) { space_loader_ = std::move(loader); }
 
   // Builds a complete new table (and shared space) and swaps them in together only when everything
   // loaded without errors. Returns every error (empty on success); on errors the previous set stays.
@@ -63,6 +69,7 @@ class RuleStore {
   std::optional<SharedSpaceSettings> space_settings_;
   std::string space_source_;
   Completer completer_;
+  SpaceLoader space_loader_;
   mutable std::mutex mutex_;
   RuleSnapshot current_;
 };

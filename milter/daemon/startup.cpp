@@ -10,7 +10,8 @@
 
 namespace rewrite::milter {
 
-std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, SessionSettings& settings) {
+std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, SessionSettings& settings,
+                                 const std::function<void(const std::string&)>& warn) {
   // Every step runs even after an error, so that one run reports everything.
   std::vector<ConfigError> errors;
   settings.classify = config.classify;
@@ -22,7 +23,17 @@ std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, S
   if (!config.group.empty() && getgrnam(config.group.c_str()) == nullptr) {
     errors.push_back({config.source_of("group"), 0, "group: no such group '" + config.group + "'"});
   }
-  if (config.shared_space) store.set_shared_space(*config.shared_space, config.source_of("shared-domain"));
+  if (config.shared_space) {
+    store.set_shared_space(*config.shared_space, config.source_of("shared-domain"));
+    if (directory::uses_directory(*config.shared_space)) {
+      for (ConfigError& error : directory::directory_errors(config)) errors.push_back(std::move(error));
+      auto lists = std::make_shared<directory::DirectoryLists>(directory::directory_settings(config), warn);
+      store.set_space_loader([lists](const SharedSpaceSettings& space, const std::string& source,
+                                     std::vector<ConfigError>& load_errors) {
+        return lists->load(space, source, load_errors);
+      });
+    }
+  }
   if (!config.rules_file.empty()) {
     for (ConfigError& error : store.reload()) errors.push_back(std::move(error));
   }
@@ -61,7 +72,12 @@ int check_config(const ConfigOutcome& outcome, std::ostream& out, std::ostream& 
   std::vector<ConfigError> errors = outcome.errors;
   RuleStore store(outcome.config.rules_file, rules_loader(outcome.config));
   SessionSettings settings;
-  for (ConfigError& error : prepare(outcome.config, store, settings)) errors.push_back(std::move(error));
+  std::vector<std::string> warnings;
+  for (ConfigError& error : prepare(outcome.config, store, settings,
+                                    [&warnings](const std::string& warning) { warnings.push_back(warning); })) {
+    errors.push_back(std::move(error));
+  }
+  for (const std::string& warning : warnings) out << "warning: " << warning << '\n';
   for (const ConfigError& error : errors) err << error.to_string() << '\n';
   if (!errors.empty()) return exit_status_for(errors);
   out << "configuration OK: " << store.current()->rules().size() << " rules from " << store.path() << '\n';

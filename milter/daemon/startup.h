@@ -4,10 +4,12 @@
 // Thread safety: call from the main thread before serving.
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <vector>
 
 #include "config.h"
+#include "directory_config.h"
 #include "exit_status.h"
 #include "rule_store.h"
 #include "session.h"
@@ -17,7 +19,9 @@ namespace rewrite::milter {
 
 // Builds settings from config and loads the rules into store. Also checks that the user and group
 // exist. Returns every error found (empty when the daemon can start).
-std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, SessionSettings& settings);
+// warn receives what deserves a warning but does not stop the start (a cached directory snapshot in use).
+std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, SessionSettings& settings,
+                                 const std::function<void(const std::string&)>& warn = {});
 
 // Returns the loader a RuleStore reads the rules with, with the configured recipient delimiter.
 RuleStore::Loader rules_loader(const DaemonConfig& config);

@@ -5,6 +5,7 @@
 // the daemon loads them.
 #include <ostream>
 
+#include "directory_config.h"
 #include "modes.h"
 #include "setting_keys.h"
 
@@ -17,7 +18,12 @@ int load_config(const Options& options, ToolConfig& config, std::ostream& err) {
   // The daemon refuses to start with a bad header list, whatever the mode.
   config.plan = milter::build_plan_options(config.daemon, errors);
   if (errors.empty() && config.daemon.shared_space) {
-    config.space = SharedSpace::load(*config.daemon.shared_space, config.daemon.source_of("shared-domain"), errors);
+    // The lists as the daemon reads them, from files or the directory (never from or into its cache).
+    directory::DirectorySettings directory = directory::directory_settings(config.daemon);
+    directory.cache_dir.clear();
+    for (ConfigError& error : directory::directory_errors(config.daemon)) errors.push_back(std::move(error));
+    directory::DirectoryLists lists(directory, {});
+    config.space = lists.load(*config.daemon.shared_space, config.daemon.source_of("shared-domain"), errors);
   }
   err << format_errors(errors);
   return milter::exit_status_for(errors);

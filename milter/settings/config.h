@@ -53,6 +53,12 @@ struct DaemonConfig {
   FailureAction on_failure{};
   bool log_only = false;   // mode = log-only
   HttpEndpoint metrics;    // off unless set
+  // The directory, when a recipient list is an LDAP URL (rewrite-milter.conf(5) DIRECTORY).
+  std::string ldap_bind = "anonymous";  // anonymous, simple or external
+  std::string ldap_bind_dn;
+  std::string ldap_password_file;
+  int ldap_refresh = 0;                 // seconds between refreshes; 0: at start and reload only
+  std::string ldap_cache;               // the snapshot cache directory; "" for none
   std::string user;
   std::string group;
   std::string pid_file;

@@ -4,6 +4,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <charconv>
 #include <optional>
 
 #include "config.h"
@@ -162,6 +163,27 @@ void parse_metrics(const Setting& s, SettingTarget& t, std::vector<ConfigError>&
   t.config.metrics = *endpoint;
 }
 
+void parse_ldap_bind(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  if (s.value == "anonymous" || s.value == "simple" || s.value == "external") t.config.ldap_bind = s.value;
+  else errors.push_back(s.error("ldap-bind", "'" + s.value + "' is not anonymous, simple or external"));
+}
+void parse_ldap_bind_dn(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.ldap_bind_dn = s.value; }
+void parse_ldap_password_file(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) {
+  t.config.ldap_password_file = s.value;
+}
+void parse_ldap_cache(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.ldap_cache = s.value; }
+
+void parse_ldap_refresh(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  int seconds = -1;
+  const auto [end, error] = std::from_chars(s.value.data(), s.value.data() + s.value.size(), seconds);
+  if (error != std::errc() || end != s.value.data() + s.value.size() || seconds < 0 || seconds > 86400 ||
+      (seconds != 0 && seconds < 10)) {
+    errors.push_back(s.error("ldap-refresh", "'" + s.value + "' is not 0 or a number of seconds from 10 to 86400"));
+    return;
+  }
+  t.config.ldap_refresh = seconds;
+}
+
 void parse_user(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.user = s.value; }
 void parse_group(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.group = s.value; }
 void parse_pid_file(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.pid_file = s.value; }
@@ -234,6 +256,16 @@ std::vector<SettingKey> build_table() {
        kBothOptions, "shared", true, false, parse_authoritative},
       {"max-received", 0, "N", "shared address space: Received fields allowed on forwarded mail",
        std::to_string(space.max_received), kBothOptions, "shared", true, false, parse_max_received},
+      {"ldap-bind", 0, "METHOD",
+       "how to bind to the directory of LDAP URL recipient lists: anonymous, simple or external (SASL EXTERNAL)",
+       "anonymous", kDaemonOption, "", true, false, parse_ldap_bind},
+      {"ldap-bind-dn", 0, "DN", "the DN of a simple bind", "", kDaemonOption, "", true, false, parse_ldap_bind_dn},
+      {"ldap-password-file", 0, "FILE", "a file holding the password of a simple bind (its first line)", "",
+       kDaemonOption, "", true, false, parse_ldap_password_file},
+      {"ldap-refresh", 0, "SECONDS", "reread the directory this often (0: at start and reload only)", "300",
+       kDaemonOption, "", true, false, parse_ldap_refresh},
+      {"ldap-cache", 0, "DIR", "keep the last good directory snapshot here, to start while the directory is down "
+       "(\"\" for none)", "/var/lib/rewrite-milter", kDaemonOption, "", true, false, parse_ldap_cache, true},
       {"user", 'u', "USER", "user to run as", "", kDaemonOption, "", true, false, parse_user},
       {"group", 'g', "GROUP", "group to run as", "", kDaemonOption, "", true, false, parse_group},
       {"pid-file", 'p', "FILE", "write the process id to this file", "", kDaemonOption, "", true, false,

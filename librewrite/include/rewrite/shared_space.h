@@ -51,6 +51,24 @@ class SharedSpace {
   static std::shared_ptr<const SharedSpace> load(const SharedSpaceSettings& settings, const std::string& source,
                                                  std::vector<ConfigError>& errors);
 
+  // One entry of a recipient list, with where it came from for errors: a file and line, or a
+  // directory entry's DN (line 0).
+  struct ListEntry {
+    std::string source;
+    int line = 0;
+    std::string address;
+  };
+
+  // Builds from entries however they were read (files, a directory); every entry must be an address in
+  // the shared domain. Every problem is appended to errors; returns null when there is any.
+  static std::shared_ptr<const SharedSpace> from_entries(const SharedSpaceSettings& settings,
+                                                         const std::vector<ListEntry>& local,
+                                                         const std::vector<ListEntry>& cloud,
+                                                         const std::string& source, std::vector<ConfigError>& errors);
+
+  // Reads one recipient list file (one address per line) into entries; false after appending errors.
+  static bool read_list(const std::string& path, std::vector<ListEntry>& entries, std::vector<ConfigError>& errors);
+
   // Builds from in-memory lists (for tests and rewrite-test); entries are addresses in the shared domain.
   static std::shared_ptr<const SharedSpace> from_lists(const SharedSpaceSettings& settings,
                                                        const std::vector<std::string>& local,

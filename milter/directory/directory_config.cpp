@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// directory_config.cpp: directory settings from the configuration (see directory_config.h).
+#include "directory_config.h"
+
+namespace rewrite::directory {
+
+DirectorySettings directory_settings(const milter::DaemonConfig& config) {
+  DirectorySettings settings;
+  settings.bind.method = config.ldap_bind == "simple"     ? LdapBind::Method::simple
+                         : config.ldap_bind == "external" ? LdapBind::Method::external
+                                                          : LdapBind::Method::anonymous;
+  settings.bind.dn = config.ldap_bind_dn;
+  settings.bind.password_file = config.ldap_password_file;
+  settings.cache_dir = config.ldap_cache;
+  return settings;
+}
+
+std::vector<ConfigError> directory_errors(const milter::DaemonConfig& config) {
+  std::vector<ConfigError> errors;
+  if (config.ldap_bind == "simple" && (config.ldap_bind_dn.empty() || config.ldap_password_file.empty())) {
+    errors.push_back({config.source_of("ldap-bind"), 0, "ldap-bind: simple needs ldap-bind-dn and ldap-password-file"});
+  }
+  return errors;
+}
+
+}  // namespace rewrite::directory

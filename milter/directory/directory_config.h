@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// directory_config.h: the directory settings of rewrite-milter.conf(5) (ldap-bind, ldap-bind-dn,
+// ldap-password-file, ldap-cache) as directory_lists.h takes them, for the daemon and rewrite-test alike.
+#pragma once
+
+#include <vector>
+
+#include "config.h"
+#include "directory_lists.h"
+
+namespace rewrite::directory {
+
+// The bind and cache of config.
+DirectorySettings directory_settings(const milter::DaemonConfig& config);
+
+// What is wrong with them (a simple bind without its DN or password file).
+std::vector<ConfigError> directory_errors(const milter::DaemonConfig& config);
+
+}  // namespace rewrite::directory

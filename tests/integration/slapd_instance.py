@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""A private OpenLDAP slapd for the directory tests: Debian's /usr/sbin/slapd with its own slapd.conf,
+an mdb database under the test directory, listening on 127.0.0.1 only (a free port) and on an ldapi
+socket of its own, started by this process and stopped by PID.
+
+The schemas are Debian's core, cosine and inetorgperson, plus proxyAddresses as Active Directory has it
+(with an auxiliary class to carry it). The size limit is 100 entries per search, so that only a paged
+search reads a larger branch, as against Active Directory's 1000. Data is loaded with slapadd before the
+start; changes at run time go through ldapmodify as the root DN.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.parse
+from typing import Optional
+
+SLAPD = "/usr/sbin/slapd"
+SCHEMA_DIR = "/etc/ldap/schema"
+SUFFIX = "dc=contoso,dc=edu"
+ROOT_DN = "cn=admin," + SUFFIX
+ROOT_PASSWORD = "test-only-secret"
+
+AD_SCHEMA = """\
+# proxyAddresses as Active Directory defines it (multi-valued, case-insensitive strings).
+attributetype ( 1.2.840.113556.1.2.210 NAME 'proxyAddresses'
+  EQUALITY caseIgnoreMatch SUBSTR caseIgnoreSubstringsMatch
+  SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )
+objectclass ( 1.3.6.1.4.1.32473.1.2.1 NAME 'rewriteTestMailUser' SUP top AUXILIARY
+  MAY ( proxyAddresses ) )
+"""
+
+
+def preconditions_problem() -> Optional[str]:
+    """Why a private slapd cannot run here, or None."""
+    for tool in (SLAPD, shutil.which("slapadd") or "/usr/sbin/slapadd", shutil.which("ldapmodify") or ""):
+        if not tool or not os.access(tool, os.X_OK):
+            return "OpenLDAP's slapd and ldap-utils are needed (scripts/install-deps installs them)"
+    if not os.path.exists(os.path.join(SCHEMA_DIR, "inetorgperson.schema")):
+        return "Debian's OpenLDAP schemas are missing from " + SCHEMA_DIR
+    return None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SlapdInstance:
+    """One slapd; ldif is the initial content below the suffix (the suffix entry itself is added)."""
+
+    def __init__(self, base_dir: str, ldif: str):
+        self.dir = os.path.join(base_dir, "slapd")
+        self.db_dir = os.path.join(self.dir, "db")
+        os.makedirs(self.db_dir)
+        os.chmod(self.dir, 0o755)
+        self.conf = os.path.join(self.dir, "slapd.conf")
+        self.socket_path = os.path.join(self.dir, "ldapi")
+        self.port = free_port()
+        self.ldif = ldif
+        self.proc: Optional[subprocess.Popen] = None
+        self.log_path = os.path.join(self.dir, "slapd.log")
+
+    @property
+    def ldap_url(self) -> str:
+        """ldap://127.0.0.1:PORT"""
+        return "ldap://127.0.0.1:%d" % self.port
+
+    @property
+    def ldapi_url(self) -> str:
+        """ldapi://<the socket path, %-encoded>"""
+        return "ldapi://" + urllib.parse.quote(self.socket_path, safe="")
+
+    def write_config(self) -> None:
+        with open(os.path.join(self.dir, "ad.schema"), "w") as f:
+            f.write(AD_SCHEMA)
+        includes = "".join("include %s/%s.schema\n" % (SCHEMA_DIR, name) for name in ("core", "cosine", "inetorgperson"))
+        with open(self.conf, "w") as f:
+            f.write(includes +
+                    "include %s/ad.schema\n" % self.dir +
+                    "pidfile %s/slapd.pid\n" % self.dir +
+                    "modulepath /usr/lib/ldap\nmoduleload back_mdb\n"
+                    "sizelimit 100\n"
+                    "database mdb\nmaxsize 104857600\n"
+                    'suffix "%s"\nrootdn "%s"\nrootpw %s\ndirectory %s\n' % (SUFFIX, ROOT_DN, ROOT_PASSWORD, self.db_dir) +
+                    "index objectClass eq\n"
+                    "access to * by * read\n")
+        base = ("dn: %s\nobjectClass: dcObject\nobjectClass: organization\ndc: contoso\no: Contoso University\n\n"
+                % SUFFIX)
+        data = os.path.join(self.dir, "data.ldif")
+        with open(data, "w") as f:
+            f.write(base + self.ldif)
+        result = subprocess.run(["slapadd", "-f", self.conf, "-l", data], capture_output=True, text=True, timeout=300)
+        if result.returncode != 0:
+            raise RuntimeError("slapadd failed:\n" + result.stdout + result.stderr)
+
+    def start(self) -> "SlapdInstance":
+        if not os.path.exists(os.path.join(self.db_dir, "data.mdb")):
+            self.write_config()
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([SLAPD, "-d", "0", "-f", self.conf, "-h", "%s/ %s/" % (self.ldap_url, self.ldapi_url)],
+                                     stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("slapd exited with %d:\n%s" % (self.proc.returncode, self.log_text()))
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0 and os.path.exists(self.socket_path):
+                    os.chmod(self.socket_path, 0o777)  # the milter's user connects too
+                    return self
+            time.sleep(0.05)
+        raise TimeoutError("slapd did not listen on %d:\n%s" % (self.port, self.log_text()))
+
+    def stop(self) -> None:
+        """Stop the slapd this object started (SIGTERM, then SIGKILL); idempotent."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self.proc = None
+
+    def modify(self, ldif: str) -> None:
+        """Apply an LDIF change as the root DN over the network port."""
+        result = subprocess.run(["ldapmodify", "-x", "-H", self.ldap_url, "-D", ROOT_DN, "-w", ROOT_PASSWORD],
+                                input=ldif, capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            raise RuntimeError("ldapmodify failed:\n" + result.stdout + result.stderr)
+
+    def log_text(self) -> str:
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
