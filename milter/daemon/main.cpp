@@ -167,7 +167,7 @@ int run(int argc, char** argv) {
   }
   if (config.shared_space) {
     for (std::string* list : {&config.shared_space->local_recipients, &config.shared_space->cloud_recipients}) {
-      if (!list->empty()) *list = absolute_path(*list);
+      if (!list->empty() && !directory::is_ldap_url(*list)) *list = absolute_path(*list);
     }
   }
   if (!outcome.errors.empty()) {

@@ -165,6 +165,12 @@ Result<std::vector<DirectoryEntry>> search_addresses(const std::string& url_text
                                        (*url)->lud_filter, (*url)->lud_attrs, 0, server_controls, nullptr,
                                        &search_timeout, LDAP_NO_LIMIT, &result_raw);
     Message result(result_raw);
+    if (code == LDAP_ADMINLIMIT_EXCEEDED && cookie_bytes.empty() && entries.empty() && page_size > 10) {
+      // OpenLDAP refuses a page larger than its size.pr limit (Active Directory shrinks it itself):
+      // ask again with smaller pages.
+      page_size /= 2;
+      continue;
+    }
     if (code != LDAP_SUCCESS) return ldap_error("search " + url_text, code);
     if (const Error error = collect(ld.get(), result.get(), (*url)->lud_attrs, entries); error) return error;
     int result_code = LDAP_SUCCESS;

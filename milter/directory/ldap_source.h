@@ -37,8 +37,9 @@ bool is_ldap_url(std::string_view text);
 // Checks that url is an LDAP URL with a base and a filter libldap accepts; returns what is wrong.
 Error check_ldap_url(const std::string& url);
 
-// Runs the search url describes with pages of page_size entries and returns every entry, or the error
-// (connection, bind, search, size limit, a page missing) that makes the result unusable.
+// Runs the search url describes with pages of page_size entries (halved while the server says a page
+// is over its limit) and returns every entry, or the error (connection, bind, search, size limit, a page
+// missing) that makes the result unusable.
 Result<std::vector<DirectoryEntry>> search_addresses(const std::string& url, const LdapBind& bind,
                                                      int page_size = 500);
 

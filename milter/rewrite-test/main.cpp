@@ -58,7 +58,7 @@ int run(int argc, const char* const argv[]) {
     case Mode::cases:
       return run_cases_mode(options, *loaded.table, space, std::cout, std::cerr);
     case Mode::check:
-      return run_check_mode(options, *loaded.table, std::cout, std::cerr);
+      return run_check_mode(options, *loaded.table, config, std::cout, std::cerr);
     case Mode::compare: {
       const LoadResult next = RuleTable::load(options.compare_rules, rule_format(options.rules_format),
                                               config.daemon.recipient_delimiter);

@@ -65,8 +65,9 @@ int run_compare_mode(const Options& options, const RuleTable& table, const RuleT
 int run_cases_mode(const Options& options, const RuleTable& table, const SharedSpace* space,
                    std::ostream& out, std::ostream& err);
 
-// --check-addresses FILE: prints every finding and the summary; 1 on any finding.
-int run_check_mode(const Options& options, const RuleTable& table, std::ostream& out,
+// --check-addresses FILE or LDAP-URL: prints every finding (directory entries named by DN) and the
+// summary; 1 on any finding. The directory is bound to with the -c configuration's ldap-bind settings.
+int run_check_mode(const Options& options, const RuleTable& table, const ToolConfig& config, std::ostream& out,
                    std::ostream& err);
 
 }  // namespace rewrite::tool

@@ -4,8 +4,9 @@ an mdb database under the test directory, listening on 127.0.0.1 only (a free po
 socket of its own, started by this process and stopped by PID.
 
 The schemas are Debian's core, cosine and inetorgperson, plus proxyAddresses as Active Directory has it
-(with an auxiliary class to carry it). The size limit is 100 entries per search, so that only a paged
-search reads a larger branch, as against Active Directory's 1000. Data is loaded with slapadd before the
+(with an auxiliary class to carry it). The size limit is 100 entries per search and per page, with no
+limit on a paged search as a whole, so that only a paged search reads a larger branch (Active
+Directory's MaxPageSize is 1000); it binds everyone but the root DN, so the milter binds as SERVICE_DN. Data is loaded with slapadd before the
 start; changes at run time go through ldapmodify as the root DN.
 """
 
@@ -23,6 +24,9 @@ SCHEMA_DIR = "/etc/ldap/schema"
 SUFFIX = "dc=contoso,dc=edu"
 ROOT_DN = "cn=admin," + SUFFIX
 ROOT_PASSWORD = "test-only-secret"
+# The milter's service account: an ordinary entry, subject to the size limits (the root DN is not).
+SERVICE_DN = "cn=milter," + SUFFIX
+SERVICE_PASSWORD = "test-only-milter-secret"
 
 AD_SCHEMA = """\
 # proxyAddresses as Active Directory defines it (multi-valued, case-insensitive strings).
@@ -84,13 +88,15 @@ class SlapdInstance:
                     "include %s/ad.schema\n" % self.dir +
                     "pidfile %s/slapd.pid\n" % self.dir +
                     "modulepath /usr/lib/ldap\nmoduleload back_mdb\n"
-                    "sizelimit 100\n"
+                    "sizelimit size.soft=100 size.hard=100 size.pr=100 size.prtotal=unlimited\n"
                     "database mdb\nmaxsize 104857600\n"
                     'suffix "%s"\nrootdn "%s"\nrootpw %s\ndirectory %s\n' % (SUFFIX, ROOT_DN, ROOT_PASSWORD, self.db_dir) +
                     "index objectClass eq\n"
+                    "access to attrs=userPassword by anonymous auth by * none\n"
                     "access to * by * read\n")
         base = ("dn: %s\nobjectClass: dcObject\nobjectClass: organization\ndc: contoso\no: Contoso University\n\n"
-                % SUFFIX)
+                "dn: %s\nobjectClass: organizationalRole\nobjectClass: simpleSecurityObject\ncn: milter\n"
+                "userPassword: %s\n\n" % (SUFFIX, SERVICE_DN, SERVICE_PASSWORD))
         data = os.path.join(self.dir, "data.ldif")
         with open(data, "w") as f:
             f.write(base + self.ldif)

@@ -22,7 +22,7 @@ from capture_sink import CaptureSink
 from harness import FOREIGN_CLIENT, crlf, main, send_one
 from milter_process import MilterProcess, milter_binary
 from postfix_instance import PostfixInstance, preconditions_problem as postfix_problem
-from slapd_instance import ROOT_DN, ROOT_PASSWORD, SUFFIX, SlapdInstance, preconditions_problem as slapd_problem
+from slapd_instance import SERVICE_DN, SERVICE_PASSWORD, SUFFIX, SlapdInstance, preconditions_problem as slapd_problem
 from staged_environment import StagedEnvironment
 
 STAFF = "".join("dn: uid=staff%d,ou=staff,%s\nobjectClass: inetOrgPerson\nuid: staff%d\ncn: Staff %d\nsn: %d\n"
@@ -58,7 +58,7 @@ class DirectoryEnvironment(StagedEnvironment):
         os.chown(self.cache, postfix_uid, -1)  # the milter runs as postfix
         self.password_file = os.path.join(self.base_dir, "ldap.secret")
         with open(self.password_file, "w") as f:
-            f.write(ROOT_PASSWORD + "\n")
+            f.write(SERVICE_PASSWORD + "\n")
         os.chown(self.password_file, postfix_uid, -1)
         os.chmod(self.password_file, 0o600)
         rules = os.path.join(self.base_dir, "rules")
@@ -68,7 +68,7 @@ class DirectoryEnvironment(StagedEnvironment):
         self.milter_args = ["--shared-domain", "contoso.edu", "--routing-domain", "live.contoso.edu",
                             "--local-recipients", self.slapd.ldap_url + STAFF_URL,
                             "--cloud-recipients", self.slapd.ldapi_url + STUDENTS_URL,
-                            "--ldap-bind", "simple", "--ldap-bind-dn", ROOT_DN,
+                            "--ldap-bind", "simple", "--ldap-bind-dn", SERVICE_DN,
                             "--ldap-password-file", self.password_file, "--ldap-cache", self.cache,
                             "--ldap-refresh", "10"]
         self.milter = MilterProcess(milter_binary(), self.base_dir, rules, self.milter_args)
@@ -118,6 +118,11 @@ class DirectoryTest(unittest.TestCase):
         return self.env.milter.log_text().count(text) >= count
 
     def test_lists_come_from_the_directory(self):
+        # The server's limit is real: the same search without paging fails for the service account.
+        unpaged = subprocess.run(["ldapsearch", "-x", "-H", self.env.slapd.ldap_url, "-D", SERVICE_DN, "-w",
+                                  SERVICE_PASSWORD, "-b", "ou=staff," + SUFFIX, "(objectClass=inetOrgPerson)", "mail"],
+                                 capture_output=True, text=True, timeout=60)
+        self.assertEqual(4, unpaged.returncode, unpaged.stderr)  # sizeLimitExceeded
         self.assertIn("shared space contoso.edu: 251 local and 2 cloud recipients", self.env.milter.log_text())
         self.assertEqual(["staff249@contoso.edu"], self.routed("staff249@contoso.edu", "ldap-paged"))  # past page 1
         self.assertEqual(["dean@contoso.edu"], self.routed("dean@contoso.edu", "ldap-dean"))
@@ -143,6 +148,27 @@ class DirectoryTest(unittest.TestCase):
         self.env.slapd.modify(student("late", "late@contoso.edu"))
         self.assertTrue(self.wait_for_log("251 local and 4 cloud recipients", timeout=30), self.diagnostics())
         self.assertEqual(["late@live.contoso.edu"], self.routed("late@contoso.edu", "ldap-after-refresh"))
+
+    def test_check_addresses_against_the_directory(self):
+        # Two people called Chris in two subdomains: flattening would give both chris@contoso.edu.
+        for uid, domain in (("chris.sales", "sales.contoso.edu"), ("chris.research", "research.contoso.edu")):
+            self.env.slapd.modify("dn: uid=%s,ou=staff,%s\nchangetype: add\nobjectClass: inetOrgPerson\nuid: %s\n"
+                                  "cn: Chris\nsn: Chris\nmail: chris@%s\n\n" % (uid, SUFFIX, uid, domain))
+        rules = os.path.join(self.env.base_dir, "flatten.rules")
+        with open(rules, "w") as f:
+            f.write("*.contoso.edu  contoso.edu  name=flatten\n")
+        url = self.env.slapd.ldap_url + "/%s?mail,proxyAddresses?sub?(|(mail=*)(proxyAddresses=*))" % SUFFIX
+        result = subprocess.run([os.environ["REWRITE_TEST"], "-r", rules, "--check-addresses", url],
+                                capture_output=True, text=True, timeout=120)
+        self.assertEqual(1, result.returncode, result.stdout + result.stderr)
+        collisions = [line for line in result.stdout.splitlines() if ": collision: " in line]
+        self.assertEqual(1, len(collisions), result.stdout)
+        self.assertTrue(collisions[0].startswith("uid=chris.research,ou=staff,%s: collision: " % SUFFIX) or
+                        collisions[0].startswith("uid=chris.sales,ou=staff,%s: collision: " % SUFFIX), collisions[0])
+        self.assertIn("chris@contoso.edu", collisions[0])
+        # 250 staff + dean (2 addresses) + ana (3 smtp addresses) + the two Chrises.
+        self.assertTrue(result.stdout.rstrip().endswith("257 addresses checked, %d findings" % (
+            len([l for l in result.stdout.splitlines() if l.startswith("uid=")]))), result.stdout[-500:])
 
     def test_when_the_directory_is_down(self):
         self.env.slapd.stop()

@@ -127,12 +127,13 @@ class Checker {
     }
     detail += ")";
     if (held) {
-      detail += ", already the address of the mailbox on line " +
-                std::to_string(list_.mailboxes[holder->second].line);
+      const Mailbox& other = list_.mailboxes[holder->second];
+      detail += ", already the address of the mailbox " +
+                (other.source.empty() ? "on line " + std::to_string(other.line) : other.source);
     }
     detail += "; replies cannot tell the mailboxes apart: give all but one of them an address that "
               "does not collide";
-    add(Finding::Kind::collision, list_.source_name, line_of(first), std::move(detail));
+    add(Finding::Kind::collision, file_of(first), line_of(first), std::move(detail));
   }
 
   // Reports an address whose rewritten form no mailbox receives and no rule maps back inbound.
@@ -143,7 +144,7 @@ class Checker {
     if (table_.lookup(entry.result, Direction::inbound).rewritten) {
       return;
     }
-    add(Finding::Kind::undeliverable, list_.source_name, line_of(entry),
+    add(Finding::Kind::undeliverable, file_of(entry), line_of(entry),
         entry.original + " becomes " + entry.result + " (" + cite(entry.rule) +
             "), which is no mailbox's address and no bidirectional rule maps back: replies would "
             "bounce; add " + entry.result + " as a proxy address of the mailbox");
@@ -158,7 +159,7 @@ class Checker {
     const Lookup again = table_.lookup(entry.result, Direction::outbound);
     if (again.rewritten && again.rule != nullptr && again.rule->kind == RuleKind::address &&
         address_key(again.address) != address_key(entry.result)) {
-      add(Finding::Kind::chain, list_.source_name, line_of(entry),
+      add(Finding::Kind::chain, file_of(entry), line_of(entry),
           entry.original + " becomes " + entry.result + " (" + cite(entry.rule) +
               "), which " + describe_rule(again.rule) + " would rewrite to " + again.address +
               "; rewriting is applied once, so it leaves as " + entry.result);
@@ -207,12 +208,19 @@ class Checker {
     add(Finding::Kind::bidirectional_conflict, table_.source_name(), rule.line,
         describe(rule) + " maps " + rule.internal + " to " + rule.external + " in both directions, but " +
             rule.external + " is the address of another mailbox (" +
-            place(list_.source_name, list_.mailboxes[external->second].line) +
+            place_of(list_.mailboxes[external->second]) +
             "): mail to it would be delivered to " + rule.internal);
   }
 
-  // Returns the list line of a rewritten entry.
+  // Returns where a rewritten entry's mailbox is: the list and its line, or the entry's DN (line 0).
+  const std::string& file_of(const Rewritten& entry) const {
+    const Mailbox& mailbox = list_.mailboxes[entry.mailbox];
+    return mailbox.source.empty() ? list_.source_name : mailbox.source;
+  }
   int line_of(const Rewritten& entry) const { return list_.mailboxes[entry.mailbox].line; }
+  std::string place_of(const Mailbox& mailbox) const {
+    return mailbox.source.empty() ? place(list_.source_name, mailbox.line) : mailbox.source;
+  }
 
   // Returns "rule NAME (RULES:LINE)".
   std::string describe(const Rule& rule) const {

@@ -20,6 +20,7 @@ namespace rewrite {
 struct Mailbox {
   std::vector<std::string> addresses;
   int line = 0;
+  std::string source;  // "": a line of the list's source_name; else where it came from (an entry's DN)
 };
 
 struct AddressList {
