@@ -89,6 +89,9 @@ class SlapdInstance:
                     "pidfile %s/slapd.pid\n" % self.dir +
                     "modulepath /usr/lib/ldap\nmoduleload back_mdb\n"
                     "sizelimit size.soft=100 size.hard=100 size.pr=100 size.prtotal=unlimited\n"
+                    # SASL EXTERNAL over ldapi: root's processes are the service account.
+                    # (the pattern is matched against the normalised DN: any case, '+' as any byte)
+                    'authz-regexp "^gid[nN]umber=0.uid[nN]umber=0,cn=peercred,cn=external,cn=auth$" "%s"\n' % SERVICE_DN +
                     "database mdb\nmaxsize 104857600\n"
                     'suffix "%s"\nrootdn "%s"\nrootpw %s\ndirectory %s\n' % (SUFFIX, ROOT_DN, ROOT_PASSWORD, self.db_dir) +
                     "index objectClass eq\n"

@@ -170,6 +170,24 @@ class DirectoryTest(unittest.TestCase):
         self.assertTrue(result.stdout.rstrip().endswith("257 addresses checked, %d findings" % (
             len([l for l in result.stdout.splitlines() if l.startswith("uid=")]))), result.stdout[-500:])
 
+    def test_sasl_external_bind_over_ldapi(self):
+        # rewrite-test runs as root: slapd maps root's peer credentials to the service account.
+        conf = os.path.join(self.env.base_dir, "external.conf")
+        rules = os.path.join(self.env.base_dir, "none.rules")
+        with open(rules, "w") as f:
+            f.write("# no rule\n")
+        with open(conf, "w") as f:
+            f.write("rules = %s\nldap-bind = external\n" % rules)
+        url = self.env.slapd.ldapi_url + STAFF_URL
+        result = subprocess.run([os.environ["REWRITE_TEST"], "-c", conf, "--check-addresses", url],
+                                capture_output=True, text=True, timeout=120)
+        self.assertEqual(0, result.returncode, result.stdout + result.stderr)
+        # 250 staff, and dean with two mail values (the check takes every address of an entry).
+        self.assertEqual("252 addresses checked, 0 findings", result.stdout.strip().splitlines()[-1])
+        who = subprocess.run(["ldapwhoami", "-Y", "EXTERNAL", "-H", self.env.slapd.ldapi_url], capture_output=True,
+                             text=True, timeout=60)
+        self.assertIn("dn:" + SERVICE_DN, who.stdout, who.stderr)  # the identity the tool had, and its limits
+
     def test_when_the_directory_is_down(self):
         self.env.slapd.stop()
         # A reload fails as a whole and the lists in force stay.
