@@ -92,7 +92,7 @@ class SlapdInstance:
                     # SASL EXTERNAL over ldapi: root's processes are the service account.
                     # (the pattern is matched against the normalised DN: any case, '+' as any byte)
                     'authz-regexp "^gid[nN]umber=0.uid[nN]umber=0,cn=peercred,cn=external,cn=auth$" "%s"\n' % SERVICE_DN +
-                    "database mdb\nmaxsize 104857600\n"
+                    "database mdb\nmaxsize 1073741824\n"
                     'suffix "%s"\nrootdn "%s"\nrootpw %s\ndirectory %s\n' % (SUFFIX, ROOT_DN, ROOT_PASSWORD, self.db_dir) +
                     "index objectClass eq\n"
                     "access to attrs=userPassword by anonymous auth by * none\n"
@@ -103,7 +103,9 @@ class SlapdInstance:
         data = os.path.join(self.dir, "data.ldif")
         with open(data, "w") as f:
             f.write(base + self.ldif)
-        result = subprocess.run(["slapadd", "-f", self.conf, "-l", data], capture_output=True, text=True, timeout=300)
+        # -q: no consistency checks while loading (the data is generated), as for a large import.
+        result = subprocess.run(["slapadd", "-q", "-f", self.conf, "-l", data], capture_output=True, text=True,
+                                timeout=1800)
         if result.returncode != 0:
             raise RuntimeError("slapadd failed:\n" + result.stdout + result.stderr)
 
