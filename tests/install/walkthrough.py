@@ -210,6 +210,14 @@ class Daemon:
             time.sleep(0.05)
         return True
 
+    def stop(self, signum):
+        """Sends signum as systemd's KillSignal= would; returns the exit status, None if it did not stop in 10 s."""
+        self.proc.send_signal(signum)
+        try:
+            return self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            return None
+
     def kill(self):
         """Ends the daemon if it still runs (only after a failed check)."""
         if self.proc.poll() is None:
@@ -326,11 +334,7 @@ def walk(c, prefix, root):
         # What systemd does at stop: KillSignal=, wait, ExecStopPost= (if any); RuntimeDirectoryPreserve=
         # keeps the directory.
         signum = getattr(signal, unit.get("KillSignal", ["SIGTERM"])[0])
-        daemon.proc.send_signal(signum)
-        try:
-            status = daemon.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            status = None
+        status = daemon.stop(signum)
         c.check(status == 0, f"daemon stops on {signum.name} with exit 0 (got {status})")
         c.check("NOQUEUE: stopping" in daemon.log_text(), "stop logged")
         for value in unit.get("ExecStopPost", []):

@@ -12,6 +12,8 @@ import subprocess
 import time
 from typing import List, Optional
 
+from staged_environment import read_log
+
 
 def milter_binary() -> str:
     """The daemon binary named by REWRITE_MILTER (ctest sets it); raise when it is not executable."""
@@ -99,8 +101,4 @@ class MilterProcess:
 
     def log_text(self) -> str:
         """Return the daemon's log so far."""
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        return read_log(self.log_path)

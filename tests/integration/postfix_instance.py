@@ -14,6 +14,8 @@ import subprocess
 import time
 from typing import List, Optional
 
+from staged_environment import read_log
+
 POSTFIX_BIN = os.environ.get("POSTFIX", "/usr/sbin/postfix")
 SBIN = os.path.dirname(POSTFIX_BIN)
 
@@ -261,11 +263,7 @@ class PostfixInstance:
 
     def log_text(self) -> str:
         """Return this instance's mail log so far."""
-        try:
-            with open(self.log_file, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        return read_log(self.log_file)
 
     def _run(self, args: List[str]) -> subprocess.CompletedProcess:
         """Run one Postfix command from SBIN; raise with its output when it fails."""

@@ -19,6 +19,8 @@ import time
 import urllib.parse
 from typing import Optional
 
+from staged_environment import read_log
+
 SLAPD = "/usr/sbin/slapd"
 SCHEMA_DIR = "/etc/ldap/schema"
 SUFFIX = "dc=contoso,dc=edu"
@@ -146,8 +148,5 @@ class SlapdInstance:
             raise RuntimeError("ldapmodify failed:\n" + result.stdout + result.stderr)
 
     def log_text(self) -> str:
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        """slapd's own log so far."""
+        return read_log(self.log_path)

@@ -10,6 +10,15 @@ import tempfile
 from typing import Iterator, List
 
 
+def read_log(path: str) -> str:
+    """The text of a part's log file so far ("" before it exists), undecodable bytes replaced."""
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
 class StagedEnvironment:
     """Subclasses yield their parts from start_order(), in start order; a part yielded later may be built
     from one started earlier (an MTA needs the sink's port)."""

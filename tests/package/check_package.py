@@ -192,11 +192,7 @@ def with_daemon(c, argv, stop_signal, log_path, rules, use):
         c.check(pwd.getpwuid(mode.st_uid).pw_name == ACCOUNT and stat.S_IMODE(mode.st_mode) == 0o770,
                 f"socket {SOCKET}: {ACCOUNT}, mode 0770")
         use(daemon)
-        daemon.proc.send_signal(stop_signal)
-        try:
-            status = daemon.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            status = None
+        status = daemon.stop(stop_signal)
         c.check(status == 0, f"installed daemon stops with exit 0 (got {status})")
         c.check(not os.path.lexists(SOCKET), "socket removed by the daemon at stop")
     finally:
