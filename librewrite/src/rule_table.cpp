@@ -3,6 +3,7 @@
 #include "rewrite/rule_table.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "rewrite/address.h"
 #include "rewrite/address_check.h"
@@ -15,6 +16,11 @@ namespace {
 
 // Returns "source:line" for messages that point at another rule.
 std::string where(const std::string& source, int line) { return source + ":" + std::to_string(line); }
+using Sources = std::vector<std::string>;
+
+bool ends_with(const std::string& text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
 
 // Sizes each per-kind index from the rule counts, so that filling it never grows it.
 void reserve_index(const std::vector<Rule>& rules, RuleTable::Index& index) {
@@ -33,23 +39,23 @@ void reserve_index(const std::vector<Rule>& rules, RuleTable::Index& index) {
 }
 
 // Reports rule (at index i) as a second rule for the internal key of rules[first].
-void report_duplicate(const std::vector<Rule>& rules, std::uint32_t first, std::uint32_t i, const std::string& source,
+void report_duplicate(const std::vector<Rule>& rules, std::uint32_t first, std::uint32_t i, const Sources& sources,
                       std::vector<ConfigError>& errors) {
   const Rule& rule = rules[i];
   const std::string shown = rule.kind == RuleKind::wildcard ? "*." + rule.internal : rule.internal;
-  errors.push_back({source, rule.line,
-                    "duplicate rule for '" + shown + "' (first at " + where(source, rules[first].line) +
+  errors.push_back({sources[rule.source], rule.line,
+                    "duplicate rule for '" + shown + "' (first at " + where(sources[rules[first].source], rules[first].line) +
                         "): each internal " + (rule.kind == RuleKind::address ? "address" : "domain") +
                         " may have one rule only"});
 }
 
 // Reports rule (at index i) as a second bidirectional rule for the external address of rules[first].
 void report_shared_external(const std::vector<Rule>& rules, std::uint32_t first, std::uint32_t i,
-                            const std::string& source, std::vector<ConfigError>& errors) {
+                            const Sources& sources, std::vector<ConfigError>& errors) {
   const Rule& rule = rules[i];
-  errors.push_back({source, rule.line,
+  errors.push_back({sources[rule.source], rule.line,
                     "bidirectional rules must be unique: '" + rule.internal + "' and '" + rules[first].internal +
-                        "' (" + where(source, rules[first].line) + ") both map to '" + rule.external +
+                        "' (" + where(sources[rules[first].source], rules[first].line) + ") both map to '" + rule.external +
                         "', so replies could not be routed back; make one of them outbound-only"});
 }
 
@@ -63,7 +69,7 @@ detail::HashIndex& internal_map(RuleTable::Index& index, const Rule& rule) {
 // key wins; when errors is not null, every later one is reported there, in rule order (what needs the
 // whole table: duplicate internal keys and the uniqueness of bidirectional rules). Rules go in blocks: the
 // hashes of a block are computed and their slots prefetched first, so that the inserts' misses overlap.
-void build_index(const std::vector<Rule>& rules, const std::string& source, RuleTable::Index& index,
+void build_index(const std::vector<Rule>& rules, const Sources& sources, RuleTable::Index& index,
                  std::vector<ConfigError>* errors) {
   using Index = RuleTable::Index;
   constexpr std::uint32_t kBlock = 16;
@@ -89,7 +95,7 @@ void build_index(const std::vector<Rule>& rules, const std::string& source, Rule
       const std::uint32_t first = internal_map(index, rule).insert(
           internal_hashes[i - block], i,
           [&](std::uint32_t other) { return is_rule_key(rules[other].internal, internal_key); });
-      if (first != Index::kNone && errors) report_duplicate(rules, first, i, source, *errors);
+      if (first != Index::kNone && errors) report_duplicate(rules, first, i, sources, *errors);
       if (rule.kind == RuleKind::wildcard) index.wildcard_label_counts |= Index::label_bit(label_count(rule.internal));
       if (rule.kind == RuleKind::address) {
         for (const std::uint32_t value : {2 * i, 2 * i + 1}) {
@@ -105,7 +111,7 @@ void build_index(const std::vector<Rule>& rules, const std::string& source, Rule
         const std::uint32_t shared = index.by_external.insert(
             external_hashes[i - block], i,
             [&](std::uint32_t other) { return is_rule_key(rules[other].external, external_key); });
-        if (shared != Index::kNone && errors) report_shared_external(rules, shared, i, source, *errors);
+        if (shared != Index::kNone && errors) report_shared_external(rules, shared, i, sources, *errors);
       }
     }
   }
@@ -146,28 +152,75 @@ const char* to_string(RuleKind kind) {
 
 const char* to_string(Direction direction) { return direction == Direction::outbound ? "outbound" : "inbound"; }
 
-RuleTable::RuleTable(std::string source_name, std::vector<Rule> rules, std::unique_ptr<Index> index)
-    : source_name_(std::move(source_name)), rules_(std::move(rules)), index_(std::move(index)) {}
+RuleTable::RuleTable(std::string source_name, std::vector<std::string> sources, std::vector<Rule> rules,
+                     std::unique_ptr<Index> index)
+    : source_name_(std::move(source_name)),
+      sources_(std::move(sources)),
+      rules_(std::move(rules)),
+      index_(std::move(index)) {}
 
 RuleTable::~RuleTable() = default;
 
-LoadResult RuleTable::parse(std::string_view text, const std::string& source_name, RuleFormat format,
-                            std::string_view recipient_delimiter) {
-  std::vector<Rule> rules;
+LoadResult RuleTable::build(const std::string& source_name, std::vector<std::string> sources, std::vector<Rule> rules,
+                            std::vector<ConfigError> errors, std::string_view recipient_delimiter) {
   LoadResult result;
-  detail::parse_rules_text(text, source_name, format, rules, result.errors);
+  result.errors = std::move(errors);
   // One pass both validates and builds the index the table keeps.
   auto index = std::make_unique<Index>();
-  build_index(rules, source_name, *index, &result.errors);
+  build_index(rules, sources, *index, &result.errors);
   if (result.errors.empty()) {
-    std::unique_ptr<RuleTable> table(new RuleTable(source_name, std::move(rules), std::move(index)));
+    std::unique_ptr<RuleTable> table(new RuleTable(source_name, std::move(sources), std::move(rules), std::move(index)));
     table->recipient_delimiter_ = std::string(recipient_delimiter);
     result.table = std::move(table);
   }
   return result;
 }
 
+LoadResult RuleTable::parse(std::string_view text, const std::string& source_name, RuleFormat format,
+                            std::string_view recipient_delimiter) {
+  std::vector<Rule> rules;
+  std::vector<ConfigError> errors;
+  detail::parse_rules_text(text, source_name, format, rules, errors);
+  return build(source_name, {source_name}, std::move(rules), std::move(errors), recipient_delimiter);
+}
+
 LoadResult RuleTable::load(const std::string& path, RuleFormat format, std::string_view recipient_delimiter) {
+  std::error_code not_a_directory;
+  if (std::filesystem::is_directory(path, not_a_directory)) {
+    // rules.d: the files a directory holds, in name order, as one table.
+    std::vector<std::string> files;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(path, error)) {
+      const std::string name = entry.path().filename().string();
+      const bool wanted = name[0] != '.' && (ends_with(name, ".rules") || ends_with(name, ".csv"));
+      if (wanted && entry.is_regular_file(error)) files.push_back(entry.path().string());
+    }
+    LoadResult result;
+    if (error) {
+      result.errors.push_back({path, 0, "cannot read rules directory: " + error.message()});
+      return result;
+    }
+    if (files.empty()) {
+      // Most likely the wrong directory (rewrite-milter.conf's own, say): not an empty rule set.
+      result.errors.push_back({path, 0, "rules directory holds no file ending in .rules or .csv"});
+      return result;
+    }
+    std::sort(files.begin(), files.end());
+    std::vector<Rule> rules;
+    std::vector<ConfigError> errors;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      ConfigError read_error;
+      const std::optional<std::string> text = read_text_file(files[i], "rules file", read_error);
+      if (!text) {
+        errors.push_back(std::move(read_error));
+        continue;
+      }
+      const std::size_t first = rules.size();
+      detail::parse_rules_text(*text, files[i], format, rules, errors);
+      for (std::size_t r = first; r < rules.size(); ++r) rules[r].source = static_cast<std::uint32_t>(i);
+    }
+    return build(path, std::move(files), std::move(rules), std::move(errors), recipient_delimiter);
+  }
   ConfigError error;
   const std::optional<std::string> text = read_text_file(path, "rules file", error);
   if (!text) {

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "config.h"
+#include "file_watch.h"
 #include "listener_wake.h"
 #include "logger.h"
 #include "metrics_server.h"
@@ -261,6 +262,21 @@ int run(int argc, char** argv) {
     std::unique_ptr<PeriodicReload> refresh;
     if (config.shared_space && directory::uses_directory(*config.shared_space) && config.ldap_refresh > 0) {
       refresh = std::make_unique<PeriodicReload>(reloads, std::chrono::seconds(config.ldap_refresh));
+    }
+    // watch = yes: a changed rules file (or rules.d file) or recipient list file reloads, as SIGUSR1 does.
+    FileWatch watch;
+    if (config.watch) {
+      std::vector<std::string> watched = {config.rules_file};
+      if (config.shared_space) {
+        for (const std::string* list : {&config.shared_space->local_recipients, &config.shared_space->cloud_recipients}) {
+          if (!list->empty() && !directory::is_ldap_url(*list)) watched.push_back(*list);
+        }
+      }
+      // libmilter's thread is already waiting to start, so a failure here is logged, not fatal: reloads
+      // then come from SIGUSR1 and ldap-refresh only.
+      if (const Error error = watch.start(watched, [&reloads] { reloads.request(); }); error) {
+        log.log(LogLevel::error, "NOQUEUE: watch: " + error.message() + "; files are not watched");
+      }
     }
     pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
     unblocked.set_value();

@@ -63,6 +63,7 @@ struct DaemonConfig {
   std::string group;
   std::string pid_file;
   bool foreground = false;
+  bool watch = false;  // reload when the rules or a recipient list file changes
   int verbosity = 0;  // 0 normal, 1 verbose, 2 debug
   // The shared address space (rewrite-milter.conf(5) SHARED ADDRESS SPACE); unset when shared-domain is.
   std::optional<SharedSpaceSettings> shared_space;

@@ -188,6 +188,10 @@ void parse_user(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) {
 void parse_group(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.group = s.value; }
 void parse_pid_file(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.pid_file = s.value; }
 
+void parse_watch(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
+  parse_flag(s, "watch", t.config.watch, errors);
+}
+
 void parse_foreground(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
   parse_flag(s, "foreground", t.config.foreground, errors);
 }
@@ -266,6 +270,9 @@ std::vector<SettingKey> build_table() {
        kDaemonOption, "", true, false, parse_ldap_refresh},
       {"ldap-cache", 0, "DIR", "keep the last good directory snapshot here, to start while the directory is down "
        "(\"\" for none)", "/var/lib/rewrite-milter", kDaemonOption, "", true, false, parse_ldap_cache, true},
+      {"watch", 0, "yes|no",
+       "reload when the rules file (or a file of the rules directory) or a recipient list file changes", "no",
+       kDaemonOption, "", true, false, parse_watch},
       {"user", 'u', "USER", "user to run as", "", kDaemonOption, "", true, false, parse_user},
       {"group", 'g', "GROUP", "group to run as", "", kDaemonOption, "", true, false, parse_group},
       {"pid-file", 'p', "FILE", "write the process id to this file", "", kDaemonOption, "", true, false,

@@ -323,6 +323,28 @@ class PrometheusFilesTest(unittest.TestCase):
         self.assertEqual(0, result.returncode, result.stdout + result.stderr)
 
 
+class WatchTest(PostfixTestCase):
+    """watch = yes: a changed rules file is reloaded without a signal, and mail follows it."""
+
+    MILTER_ARGS = PostfixTestCase.MILTER_ARGS + ("--watch", "yes")
+
+    def test_a_changed_rules_file_is_reloaded(self):
+        self.env.write_rules(SEED_RULES + "tailspintoys.com  contoso.com  name=tailspin\n")  # by rename
+        deadline = time.monotonic() + 15
+        while "NOQUEUE: reload: 7 rules loaded" not in self.env.milter.log_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertIn("NOQUEUE: reload: 7 rules loaded", self.env.milter.log_text())
+        head = "From: sam@tailspintoys.com\nTo: p@fabrikam.com\nSubject: ops-watch\n" + DATE
+        self.send_outbound("sam@tailspintoys.com", ["p@fabrikam.com"], head + "\nhi\n")
+        self.assertEqual("sam@contoso.com", self.delivered("ops-watch").mail_from)
+        # A broken edit is refused as on SIGUSR1: the seven rules stay.
+        self.env.write_rules(SEED_RULES + "*bad.example contoso.com\n")
+        deadline = time.monotonic() + 15
+        while "reload failed" not in self.env.milter.log_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertIn("NOQUEUE: reload failed: keeping the previous rules", self.env.milter.log_text())
+
+
 class NotifyTest(unittest.TestCase):
     """Type=notify: READY=1 with the rules as status, RELOADING=1 then READY=1 around each reload (its
     status saying whether it took), STOPPING=1 at stop, on the socket systemd names in NOTIFY_SOCKET."""

@@ -3,6 +3,7 @@
 // Thread safety: plain value type; rules are immutable once inside a RuleTable.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@ struct Rule {
   std::vector<std::string> exceptions;  // wildcard rules only: normalised domains not to rewrite
   std::string name;                     // from name=..., or the internal side as written
   int line = 0;                         // line in the source file (CSV: the record's line)
+  std::uint32_t source = 0;             // which file of the table (RuleTable::source_of)
 };
 
 }  // namespace rewrite

@@ -42,7 +42,10 @@ struct LoadResult {
 class RuleTable {
  public:
   // Reads and validates the rules file at path. Errors carry path:line; an unreadable file is one error
-  // with line 0.
+  // with line 0. A directory (rules.d) is read as one table: its files whose names end in ".rules" or
+  // ".csv", in byte order of their names (each in its own format when format is detect), validated
+  // together, so that a rule duplicated across files is an error naming both; other names (editor
+  // backups, .dpkg-old) are left alone.
   // recipient_delimiter is the set of characters that start an address extension (Postfix's
   // recipient_delimiter; "" for none): see lookup().
   static LoadResult load(const std::string& path, RuleFormat format = RuleFormat::detect,
@@ -79,6 +82,10 @@ class RuleTable {
 
   const std::vector<Rule>& rules() const { return rules_; }
   const std::string& source_name() const { return source_name_; }
+  // The file a rule was read from (the table's source_name for a single file).
+  const std::string& source_of(const Rule& rule) const { return sources_[rule.source]; }
+  // "FILE:LINE" of a rule.
+  std::string location_of(const Rule& rule) const { return source_of(rule) + ":" + std::to_string(rule.line); }
 
   // Internal: tables come only from load() or parse(), so every table is validated.
   struct Index;
@@ -91,9 +98,14 @@ class RuleTable {
   // is_internal_domain() (external_addresses) or covers_internal_domain() (not).
   bool domain_matches(std::string_view domain, bool external_addresses) const;
   // Takes an index already built over rules (parse() validates and indexes in one pass).
-  RuleTable(std::string source_name, std::vector<Rule> rules, std::unique_ptr<Index> index);
+  RuleTable(std::string source_name, std::vector<std::string> sources, std::vector<Rule> rules,
+            std::unique_ptr<Index> index);
+  // Validates rules read from sources and builds the table.
+  static LoadResult build(const std::string& source_name, std::vector<std::string> sources, std::vector<Rule> rules,
+                          std::vector<ConfigError> errors, std::string_view recipient_delimiter);
 
   std::string source_name_;
+  std::vector<std::string> sources_;
   std::string recipient_delimiter_;
   std::vector<Rule> rules_;
   std::unique_ptr<Index> index_;

@@ -172,7 +172,7 @@ class Checker {
       const Lookup again = table_.lookup(rule.external, Direction::outbound);
       if (again.rewritten && again.rule != &rule &&
           address_key(again.address) != address_key(rule.external)) {
-        add(Finding::Kind::chain, table_.source_name(), rule.line,
+        add(Finding::Kind::chain, table_.source_of(rule), rule.line,
             describe(rule) + " rewrites to " + rule.external + ", which " +
                 describe_rule(again.rule) + " would rewrite to " + again.address +
                 "; rewriting is applied once, so the result stays " + rule.external);
@@ -185,7 +185,7 @@ class Checker {
     const Lookup again = table_.lookup(probe, Direction::outbound);
     if (again.rewritten && again.rule != &rule && again.rule != nullptr &&
         again.rule->kind != RuleKind::address && domain_key(again.address) != domain) {
-      add(Finding::Kind::chain, table_.source_name(), rule.line,
+      add(Finding::Kind::chain, table_.source_of(rule), rule.line,
           describe(rule) + " rewrites to domain " + domain + ", which " +
               describe_rule(again.rule) + " would rewrite to " + domain_key(again.address) +
               "; rewriting is applied once, so the result stays " + domain);
@@ -205,7 +205,7 @@ class Checker {
     if (internal != owner_.end() && internal->second == external->second) {
       return;
     }
-    add(Finding::Kind::bidirectional_conflict, table_.source_name(), rule.line,
+    add(Finding::Kind::bidirectional_conflict, table_.source_of(rule), rule.line,
         describe(rule) + " maps " + rule.internal + " to " + rule.external + " in both directions, but " +
             rule.external + " is the address of another mailbox (" +
             place_of(list_.mailboxes[external->second]) +
@@ -224,7 +224,7 @@ class Checker {
 
   // Returns "rule NAME (RULES:LINE)".
   std::string describe(const Rule& rule) const {
-    return "rule " + rule.name + " (" + place(table_.source_name(), rule.line) + ")";
+    return "rule " + rule.name + " (" + table_.location_of(rule) + ")";
   }
 
   // Like describe(), or "no rule" for a null rule.
@@ -232,7 +232,7 @@ class Checker {
 
   // Returns "rule NAME, RULES:LINE" for use inside parentheses, or "no rule".
   std::string cite(const Rule* rule) const {
-    return rule ? "rule " + rule->name + ", " + place(table_.source_name(), rule->line) : "no rule";
+    return rule ? "rule " + rule->name + ", " + table_.location_of(*rule) : "no rule";
   }
 
   // Appends one finding.

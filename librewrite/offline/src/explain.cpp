@@ -11,15 +11,15 @@
 namespace rewrite {
 namespace {
 
-// Returns "rule NAME (source:line)".
-std::string describe(const Rule& rule, const std::string& source) {
+// Returns "KIND rule 'A -> B' [name=N] (file:line)".
+std::string describe(const Rule& rule, const RuleTable& table) {
   std::string text = std::string(to_string(rule.kind)) + " rule '";
   text += rule.kind == RuleKind::wildcard ? "*." + rule.internal : rule.internal;
   text += " -> " + rule.external + "'";
   if (rule.name != rule.internal && !(rule.kind == RuleKind::wildcard && rule.name == "*." + rule.internal)) {
     text += " name=" + rule.name;
   }
-  text += " (" + source + ":" + std::to_string(rule.line) + ")";
+  text += " (" + table.location_of(rule) + ")";
   return text;
 }
 
@@ -61,14 +61,14 @@ std::string explain_lookup(const RuleTable& table, std::string_view address, Dir
 
   if (direction == Direction::inbound) {
     if (result.rewritten) {
-      out << "  matched " << describe(*result.rule, table.source_name_) << "\n";
+      out << "  matched " << describe(*result.rule, table) << "\n";
       out << "  bidirectional: the external address is routed back to the internal address\n";
       out << "  result: <" << result.address << ">\n";
       return out.str();
     }
     for (const Rule& rule : table.rules_) {
       if (rule.kind == RuleKind::address && !rule.bidirectional && is_rule_key(rule.external, key)) {
-        out << "  " << describe(rule, table.source_name_) << " maps to this address but is outbound-only\n";
+        out << "  " << describe(rule, table) << " maps to this address but is outbound-only\n";
       }
     }
     out << "  not rewritten: inbound, only bidirectional address rules apply, and none has this external "
@@ -89,13 +89,13 @@ std::string explain_lookup(const RuleTable& table, std::string_view address, Dir
     const std::uint32_t found = Index::find_internal(table.index_->by_wildcard, table.rules_, suffix, suffix_hash);
     if (found != Index::kNone) wildcards.push_back(found);
   }
-  if (address_rule != Index::kNone) out << "  candidate: " << describe(table.rules_[address_rule], table.source_name_) << "\n";
-  if (domain_rule != Index::kNone) out << "  candidate: " << describe(table.rules_[domain_rule], table.source_name_) << "\n";
-  for (const std::uint32_t index : wildcards) out << "  candidate: " << describe(table.rules_[index], table.source_name_) << "\n";
+  if (address_rule != Index::kNone) out << "  candidate: " << describe(table.rules_[address_rule], table) << "\n";
+  if (domain_rule != Index::kNone) out << "  candidate: " << describe(table.rules_[domain_rule], table) << "\n";
+  for (const std::uint32_t index : wildcards) out << "  candidate: " << describe(table.rules_[index], table) << "\n";
 
   if (result.rewritten) {
     const Rule& rule = *result.rule;
-    out << "  matched " << describe(rule, table.source_name_) << "\n";
+    out << "  matched " << describe(rule, table) << "\n";
     switch (rule.kind) {
       case RuleKind::address:
         out << "  why: an individual address rule beats every domain and wildcard rule\n";
@@ -116,7 +116,7 @@ std::string explain_lookup(const RuleTable& table, std::string_view address, Dir
     for (const std::string& exception : rule.exceptions) {
       if (detail::is_within_domain(domain, exception)) {
         out << "  not rewritten: " << domain << " is excepted (except=" << exception << ") by the most specific "
-            << "wildcard, " << describe(rule, table.source_name_) << "\n";
+            << "wildcard, " << describe(rule, table) << "\n";
         return out.str();
       }
     }

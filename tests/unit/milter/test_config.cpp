@@ -194,9 +194,9 @@ TEST_CASE("check-config mode: 0 when everything loads, 78 with every error as fi
     CHECK(check_config(parse({"-n", "-r", rules.dir() + "/missing"}), out, err) == kExitConfig);
     CHECK(err.str().find(rules.dir() + "/missing") == 0);
   }
-  SECTION("a rules file that is a directory, a FIFO or a device is refused, never read as empty") {
+  SECTION("a rules directory without rules files, a FIFO or a device is refused, never read as empty") {
     CHECK(check_config(parse({"-n", "-r", rules.dir()}), out, err) == kExitConfig);
-    CHECK(err.str() == rules.dir() + ": cannot read rules file: is a directory, not a regular file\n");
+    CHECK(err.str() == rules.dir() + ": rules directory holds no file ending in .rules or .csv\n");
     const std::string fifo = rules.dir() + "/fifo";
     REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
     std::ostringstream err2;

@@ -31,12 +31,12 @@ TEST_CASE("reload swaps in a good table and keeps the old one on error", "[rule_
     CHECK_FALSE(store.reload().empty());
     CHECK(store.current() == first);
   }
-  SECTION("a rules file replaced by a directory keeps the old rules and says why") {
+  SECTION("a rules file replaced by an empty directory keeps the old rules and says why") {
     std::filesystem::remove(file.path());
     std::filesystem::create_directory(file.path());
     const std::vector<ConfigError> errors = store.reload();
     REQUIRE(errors.size() == 1);
-    CHECK(errors[0].to_string() == file.path() + ": cannot read rules file: is a directory, not a regular file");
+    CHECK(errors[0].to_string() == file.path() + ": rules directory holds no file ending in .rules or .csv");
     CHECK(store.current() == first);
     std::filesystem::remove(file.path());
   }
