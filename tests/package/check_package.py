@@ -8,7 +8,7 @@ Usage: check_package.py --source DIR --work DIR --version X.Y.Z     (run as root
 The steps, each a list of checks (all are run; the exit status counts the failures):
   build     a copy of the source tree: `dpkg-buildpackage -us -uc -b` makes rewrite-milter_X.Y.Z_ARCH.deb,
             and debian/changelog names the version CMake has
-  lintian   no error or warning (pedantic included); the only information tags are the two kept
+  lintian   no error or warning (pedantic included); the only information tag is the one kept
   install   `apt-get install ./rewrite-milter_...deb`: every promised path, the conffiles, the system
             user and group, the runtime directory, the man pages lint clean
   use       `rewrite-milter -n` with the shipped configuration (0 rules), `systemd-analyze verify` on
@@ -55,7 +55,7 @@ INSTALLED = ["/usr/sbin/rewrite-milter", "/usr/bin/rewrite-test",
              "/usr/lib/tmpfiles.d/rewrite-milter.conf", "/usr/share/doc/rewrite-milter/copyright",
              EXAMPLES + "/systemd/postfix-chroot.conf", EXAMPLES + "/rules/merger.rules"]
 # Information tags kept, each explained in README.md "Install on a server".
-KEPT_INFO_TAGS = {"hardening-no-fortify-functions", "package-supports-alternative-init-but-no-init.d-script"}
+KEPT_INFO_TAGS = {"package-supports-alternative-init-but-no-init.d-script"}
 TOOLS = ["dpkg-buildpackage", "dpkg-parsechangelog", "lintian", "apt-get", "dpkg-query", "setpriv",
          "systemd-analyze", "mandoc", "adduser", "gpasswd"]
 
