@@ -6,13 +6,13 @@
 
 namespace rewrite {
 
+std::string source_location(const std::string& file, int line) {
+  return line > 0 ? file + ":" + std::to_string(line) : file;
+}
+
 std::string ConfigError::to_string() const {
   // Control bytes from the input are shown as \xNN, never written to a terminal or log as they are.
-  std::string out = printable(file);
-  if (line > 0) {
-    out += ':';
-    out += std::to_string(line);
-  }
+  std::string out = source_location(printable(file), line);
   out += ": ";
   out += printable(reason);
   return out;

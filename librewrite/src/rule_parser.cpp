@@ -150,10 +150,10 @@ void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>
   if (errors.size() == errors_before) rules.push_back(std::move(rule));
 }
 
-// Parses one native-format line (comment already removed) into spec; returns false after reporting errors.
-bool parse_native_line(std::string_view line, int line_number, const std::string& source, RuleSpec& spec,
-                       std::vector<ConfigError>& errors) {
-  const std::vector<std::string_view> fields = split_fields(line);
+// Reads a rule's fields (INTERNAL EXTERNAL [options], as a native line has them) into spec; returns
+// false after reporting errors at source:line_number (line 0: no line, a directory entry).
+bool parse_fields(const std::vector<std::string_view>& fields, int line_number, const std::string& source,
+                  RuleSpec& spec, std::vector<ConfigError>& errors) {
   const auto fail = [&](const std::string& reason) {
     errors.push_back({source, line_number, reason});
     return false;
@@ -324,9 +324,37 @@ void parse_rules_text(std::string_view text, const std::string& source_name, Rul
     }
     RuleSpec spec;
     const bool parsed = csv ? parse_csv_line(content, *csv, line_number, source_name, spec, errors)
-                            : parse_native_line(content, line_number, source_name, spec, errors);
+                            : parse_fields(split_fields(content), line_number, source_name, spec, errors);
     if (parsed) add_rule(spec, source_name, rules, errors);
   }
+}
+
+void parse_rule_fields(const RuleFields& entry, std::uint32_t source_index, std::vector<Rule>& rules,
+                       std::vector<ConfigError>& errors) {
+  std::vector<std::string_view> fields = {entry.internal, entry.external};
+  for (const std::string& option : entry.options) fields.push_back(option);
+  RuleSpec spec;
+  // A rules file has no line break or NUL inside a field, and neither may an entry.
+  for (const std::string_view field : fields) {
+    if (field.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+      errors.push_back({entry.source, 0, "a line break or NUL in '" + std::string(field) + "'"});
+      return;
+    }
+  }
+  if (entry.name.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+    errors.push_back({entry.source, 0, "a line break or NUL in the entry's name"});
+    return;
+  }
+  if (entry.internal.empty() || entry.external.empty()) {
+    errors.push_back({entry.source, 0, entry.internal.empty() ? "no internal address or domain"
+                                                              : "no external address or domain"});
+    return;
+  }
+  if (!parse_fields(fields, 0, entry.source, spec, errors)) return;
+  if (spec.name.empty()) spec.name = entry.name;
+  const std::size_t before = rules.size();
+  add_rule(spec, entry.source, rules, errors);
+  if (rules.size() != before) rules.back().source = source_index;
 }
 
 }  // namespace rewrite::detail

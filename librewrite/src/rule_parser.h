@@ -19,4 +19,9 @@ namespace rewrite::detail {
 void parse_rules_text(std::string_view text, const std::string& source_name, RuleFormat format,
                       std::vector<Rule>& rules, std::vector<ConfigError>& errors);
 
+// Checks one rule given as fields (RuleFields: a directory entry) exactly as a native line is checked,
+// appending it to rules with source index source_index, or its problems, named by entry.source, to errors.
+void parse_rule_fields(const RuleFields& entry, std::uint32_t source_index, std::vector<Rule>& rules,
+                       std::vector<ConfigError>& errors);
+
 }  // namespace rewrite::detail

@@ -14,8 +14,6 @@
 namespace rewrite {
 namespace {
 
-// Returns "source:line" for messages that point at another rule.
-std::string where(const std::string& source, int line) { return source + ":" + std::to_string(line); }
 using Sources = std::vector<std::string>;
 
 bool ends_with(const std::string& text, std::string_view suffix) {
@@ -44,7 +42,7 @@ void report_duplicate(const std::vector<Rule>& rules, std::uint32_t first, std::
   const Rule& rule = rules[i];
   const std::string shown = rule.kind == RuleKind::wildcard ? "*." + rule.internal : rule.internal;
   errors.push_back({sources[rule.source], rule.line,
-                    "duplicate rule for '" + shown + "' (first at " + where(sources[rules[first].source], rules[first].line) +
+                    "duplicate rule for '" + shown + "' (first at " + source_location(sources[rules[first].source], rules[first].line) +
                         "): each internal " + (rule.kind == RuleKind::address ? "address" : "domain") +
                         " may have one rule only"});
 }
@@ -55,7 +53,7 @@ void report_shared_external(const std::vector<Rule>& rules, std::uint32_t first,
   const Rule& rule = rules[i];
   errors.push_back({sources[rule.source], rule.line,
                     "bidirectional rules must be unique: '" + rule.internal + "' and '" + rules[first].internal +
-                        "' (" + where(sources[rules[first].source], rules[first].line) + ") both map to '" + rule.external +
+                        "' (" + source_location(sources[rules[first].source], rules[first].line) + ") both map to '" + rule.external +
                         "', so replies could not be routed back; make one of them outbound-only"});
 }
 
@@ -174,6 +172,20 @@ LoadResult RuleTable::build(const std::string& source_name, std::vector<std::str
     result.table = std::move(table);
   }
   return result;
+}
+
+LoadResult RuleTable::from_fields(const std::vector<RuleFields>& entries, const std::string& source_name,
+                                  std::string_view recipient_delimiter) {
+  std::vector<Rule> rules;
+  std::vector<ConfigError> errors;
+  std::vector<std::string> sources;
+  sources.reserve(entries.size());
+  rules.reserve(entries.size());
+  for (const RuleFields& entry : entries) {
+    detail::parse_rule_fields(entry, static_cast<std::uint32_t>(sources.size()), rules, errors);
+    sources.push_back(entry.source);
+  }
+  return build(source_name, std::move(sources), std::move(rules), std::move(errors), recipient_delimiter);
 }
 
 LoadResult RuleTable::parse(std::string_view text, const std::string& source_name, RuleFormat format,

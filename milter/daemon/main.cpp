@@ -161,7 +161,7 @@ int run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   DaemonConfig config = outcome.config;
   // The daemon changes to / when it detaches: make the paths it uses later absolute now.
-  config.rules_file = absolute_path(config.rules_file);
+  if (!directory::is_ldap_url(config.rules_file)) config.rules_file = absolute_path(config.rules_file);
   if (!config.pid_file.empty()) config.pid_file = absolute_path(config.pid_file);
   if (const std::string path = socket_path(config.socket); !path.empty() && path[0] != '/') {
     config.socket = config.socket.substr(0, config.socket.size() - path.size()) + absolute_path(path);
@@ -176,7 +176,8 @@ int run(int argc, char** argv) {
     return exit_status_for(outcome.errors);
   }
   SyslogLogger log(config.verbosity, config.foreground);
-  RuleStore store(config.rules_file, rules_loader(config));
+  const auto warn = [&log](const std::string& warning) { log.log(LogLevel::warning, "NOQUEUE: " + warning); };
+  RuleStore store(config.rules_file, rules_loader(config, warn));
   Metrics metrics;
   ConfigOutcome reread = outcome;
   reread.config = config;  // with the paths made absolute, since the daemon changes to /
@@ -184,8 +185,7 @@ int run(int argc, char** argv) {
   store.set_completer(snapshot_completer(reread, metrics));
   SessionSettings settings;
   settings.metrics = &metrics;
-  const std::vector<ConfigError> errors =
-      prepare(config, store, settings, [&log](const std::string& warning) { log.log(LogLevel::warning, "NOQUEUE: " + warning); });
+  const std::vector<ConfigError> errors = prepare(config, store, settings, warn);
   if (!errors.empty()) {
     for (const ConfigError& error : errors) {
       log.log(LogLevel::error, "NOQUEUE: config: " + error.to_string());
@@ -258,15 +258,16 @@ int run(int argc, char** argv) {
   });
   {
     ReloadWorker reloads([&store, &metrics, &log] { reload(store, metrics, log); });  // blocks the signals
-    // Recipient lists from a directory are read again every ldap-refresh seconds, as on SIGUSR1.
+    // Rules and recipient lists from a directory are read again every ldap-refresh seconds, as on SIGUSR1.
     std::unique_ptr<PeriodicReload> refresh;
-    if (config.shared_space && directory::uses_directory(*config.shared_space) && config.ldap_refresh > 0) {
+    if (directory::uses_directory(config) && config.ldap_refresh > 0) {
       refresh = std::make_unique<PeriodicReload>(reloads, std::chrono::seconds(config.ldap_refresh));
     }
     // watch = yes: a changed rules file (or rules.d file) or recipient list file reloads, as SIGUSR1 does.
     FileWatch watch;
     if (config.watch) {
-      std::vector<std::string> watched = {config.rules_file};
+      std::vector<std::string> watched;
+      if (!directory::is_ldap_url(config.rules_file)) watched.push_back(config.rules_file);
       if (config.shared_space) {
         for (const std::string* list : {&config.shared_space->local_recipients, &config.shared_space->cloud_recipients}) {
           if (!list->empty() && !directory::is_ldap_url(*list)) watched.push_back(*list);

@@ -23,10 +23,12 @@ std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, S
   if (!config.group.empty() && getgrnam(config.group.c_str()) == nullptr) {
     errors.push_back({config.source_of("group"), 0, "group: no such group '" + config.group + "'"});
   }
+  if (directory::uses_directory(config)) {
+    for (ConfigError& error : directory::directory_errors(config)) errors.push_back(std::move(error));
+  }
   if (config.shared_space) {
     store.set_shared_space(*config.shared_space, config.source_of("shared-domain"));
     if (directory::uses_directory(*config.shared_space)) {
-      for (ConfigError& error : directory::directory_errors(config)) errors.push_back(std::move(error));
       auto lists = std::make_shared<directory::DirectoryLists>(directory::directory_settings(config), warn);
       store.set_space_loader([lists](const SharedSpaceSettings& space, const std::string& source,
                                      std::vector<ConfigError>& load_errors) {
@@ -40,10 +42,9 @@ std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, S
   return errors;
 }
 
-RuleStore::Loader rules_loader(const DaemonConfig& config) {
-  return [delimiter = config.recipient_delimiter](const std::string& path) {
-    return RuleTable::load(path, RuleFormat::detect, delimiter);
-  };
+RuleStore::Loader rules_loader(const DaemonConfig& config, const std::function<void(const std::string&)>& warn) {
+  return directory::rules_loader(directory::directory_settings(config), RuleFormat::detect, config.recipient_delimiter,
+                                 warn);
 }
 
 RuleStore::Completer snapshot_completer(const ConfigOutcome& outcome, Metrics& metrics) {
@@ -70,11 +71,11 @@ RuleStore::Completer snapshot_completer(const ConfigOutcome& outcome, Metrics& m
 int check_config(const ConfigOutcome& outcome, std::ostream& out, std::ostream& err) {
   // Option and file errors first, then whatever loading the rules and lists finds.
   std::vector<ConfigError> errors = outcome.errors;
-  RuleStore store(outcome.config.rules_file, rules_loader(outcome.config));
-  SessionSettings settings;
   std::vector<std::string> warnings;
-  for (ConfigError& error : prepare(outcome.config, store, settings,
-                                    [&warnings](const std::string& warning) { warnings.push_back(warning); })) {
+  const auto warn = [&warnings](const std::string& warning) { warnings.push_back(warning); };
+  RuleStore store(outcome.config.rules_file, rules_loader(outcome.config, warn));
+  SessionSettings settings;
+  for (ConfigError& error : prepare(outcome.config, store, settings, warn)) {
     errors.push_back(std::move(error));
   }
   for (const std::string& warning : warnings) out << "warning: " << warning << '\n';

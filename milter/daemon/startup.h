@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "directory_config.h"
+#include "directory_rules.h"
 #include "exit_status.h"
 #include "rule_store.h"
 #include "session.h"
@@ -23,8 +24,9 @@ namespace rewrite::milter {
 std::vector<ConfigError> prepare(const DaemonConfig& config, RuleStore& store, SessionSettings& settings,
                                  const std::function<void(const std::string&)>& warn = {});
 
-// Returns the loader a RuleStore reads the rules with, with the configured recipient delimiter.
-RuleStore::Loader rules_loader(const DaemonConfig& config);
+// Returns the loader a RuleStore reads the rules with (a file, a rules directory or the directory's rule
+// entries), with the configured recipient delimiter; warn receives a cached directory snapshot's warning.
+RuleStore::Loader rules_loader(const DaemonConfig& config, const std::function<void(const std::string&)>& warn = {});
 
 // Returns the completer of the running daemon's loads: the first load takes the mode parsed at start,
 // every reload reads the configuration again as outcome says (same file, same command line) for its

@@ -4,13 +4,18 @@
 
 namespace rewrite::directory {
 
+bool uses_directory(const milter::DaemonConfig& config) {
+  return is_ldap_url(config.rules_file) || (config.shared_space && uses_directory(*config.shared_space));
+}
+
 DirectorySettings directory_settings(const milter::DaemonConfig& config) {
   DirectorySettings settings;
-  settings.bind.method = config.ldap_bind == "simple"     ? LdapBind::Method::simple
-                         : config.ldap_bind == "external" ? LdapBind::Method::external
-                                                          : LdapBind::Method::anonymous;
-  settings.bind.dn = config.ldap_bind_dn;
-  settings.bind.password_file = config.ldap_password_file;
+  settings.access.method = config.ldap_bind == "simple"     ? LdapAccess::Method::simple
+                         : config.ldap_bind == "external" ? LdapAccess::Method::external
+                                                          : LdapAccess::Method::anonymous;
+  settings.access.dn = config.ldap_bind_dn;
+  settings.access.password_file = config.ldap_password_file;
+  settings.access.tls_ca_file = config.ldap_tls_ca_file;
   settings.cache_dir = config.ldap_cache;
   return settings;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // directory_config.h: the directory settings of rewrite-milter.conf(5) (ldap-bind, ldap-bind-dn,
-// ldap-password-file, ldap-cache) as directory_lists.h takes them, for the daemon and rewrite-test alike.
+// ldap-password-file, ldap-tls-ca-file, ldap-cache) as directory_lists.h takes them, for the daemon and rewrite-test alike.
 #pragma once
 
 #include <vector>
@@ -9,6 +9,9 @@
 #include "directory_lists.h"
 
 namespace rewrite::directory {
+
+// True when config reads the rules or a recipient list from a directory.
+bool uses_directory(const milter::DaemonConfig& config);
 
 // The bind and cache of config.
 DirectorySettings directory_settings(const milter::DaemonConfig& config);

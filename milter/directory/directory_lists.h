@@ -15,13 +15,14 @@
 #include <vector>
 
 #include "ldap_source.h"
+#include "snapshot_cache.h"
 #include "rewrite/config_error.h"
 #include "rewrite/shared_space.h"
 
 namespace rewrite::directory {
 
 struct DirectorySettings {
-  LdapBind bind;
+  LdapAccess access;
   std::string cache_dir;  // where the last good snapshot is kept; "" for none
 };
 
@@ -45,8 +46,7 @@ class DirectoryLists {
             std::vector<SharedSpace::ListEntry>& entries, std::vector<ConfigError>& errors);
 
   DirectorySettings settings_;
-  Warn warn_;
-  bool first_load_ = true;
+  SnapshotCache cache_;
 };
 
 }  // namespace rewrite::directory

@@ -4,8 +4,12 @@
 
 #include <ldap.h>
 
+#include <unistd.h>
+
 #include <fstream>
 #include <memory>
+
+#include "rewrite/address.h"
 
 namespace rewrite::directory {
 namespace {
@@ -33,15 +37,35 @@ using Control = std::unique_ptr<LDAPControl, ControlFree>;
 using Controls = std::unique_ptr<LDAPControl*, ControlsFree>;
 
 bool iequals_prefix(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    const char a = text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
-    if (a != prefix[i]) return false;
-  }
-  return true;
+  return text.size() >= prefix.size() && equals_ignoring_case(text.substr(0, prefix.size()), prefix);
 }
 
 Error ldap_error(const std::string& what, int code) { return Error(what + ": " + ldap_err2string(code)); }
+
+// ldap_error() with what the library adds about the failure (a TLS certificate refused, say).
+Error ldap_error(LDAP* ld, const std::string& what, int code) {
+  char* diagnostic = nullptr;
+  std::string detail;
+  if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diagnostic) == LDAP_OPT_SUCCESS && diagnostic != nullptr) {
+    detail = diagnostic;
+    ldap_memfree(diagnostic);
+  }
+  if (detail == "(unknown error code)") detail.clear();  // all GnuTLS tells of a refused handshake
+  if (code == LDAP_SERVER_DOWN) {
+    char* uri = nullptr;
+    bool ldaps = false;
+    if (ldap_get_option(ld, LDAP_OPT_URI, &uri) == LDAP_OPT_SUCCESS && uri != nullptr) {
+      ldaps = iequals_prefix(uri, "ldaps://");
+      ldap_memfree(uri);
+    }
+    if (ldaps) {
+      detail += std::string(detail.empty() ? "" : "; ") +
+                "or the TLS handshake failed: the server's certificate must chain to ldap-tls-ca-file (or TLS_CACERT "
+                "of ldap.conf) and name the URL's host";
+    }
+  }
+  return Error(what + ": " + ldap_err2string(code) + (detail.empty() ? "" : " (" + detail + ")"));
+}
 
 // SASL EXTERNAL asks nothing: the identity is the connection's (ldapi peer credentials or a TLS
 // client certificate).
@@ -60,44 +84,62 @@ Result<Url> parse_url(const std::string& text) {
   return owned;
 }
 
-Error bind(LDAP* ld, const LdapBind& how) {
-  if (how.method == LdapBind::Method::external) {
+Error bind(LDAP* ld, const LdapAccess& how) {
+  if (how.method == LdapAccess::Method::external) {
     const int code =
         ldap_sasl_interactive_bind_s(ld, nullptr, "EXTERNAL", nullptr, nullptr, LDAP_SASL_QUIET, no_interaction, nullptr);
-    return code == LDAP_SUCCESS ? Error() : ldap_error("SASL EXTERNAL bind", code);
+    return code == LDAP_SUCCESS ? Error() : ldap_error(ld, "SASL EXTERNAL bind", code);
   }
   std::string password;
-  if (how.method == LdapBind::Method::simple) {
+  if (how.method == LdapAccess::Method::simple) {
     std::ifstream file(how.password_file);
     if (!file || !std::getline(file, password)) return Error("cannot read the LDAP password file " + how.password_file);
     if (!password.empty() && password.back() == '\r') password.pop_back();
   }
   berval credentials{static_cast<ber_len_t>(password.size()), password.data()};
-  const char* dn = how.method == LdapBind::Method::simple ? how.dn.c_str() : nullptr;
+  const char* dn = how.method == LdapAccess::Method::simple ? how.dn.c_str() : nullptr;
   const int code = ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &credentials, nullptr, nullptr, nullptr);
-  return code == LDAP_SUCCESS ? Error() : ldap_error(how.method == LdapBind::Method::simple ? "simple bind as " + how.dn
-                                                                                          : "anonymous bind", code);
+  return code == LDAP_SUCCESS ? Error()
+                              : ldap_error(ld, how.method == LdapAccess::Method::simple ? "simple bind as " + how.dn
+                                                                                        : "anonymous bind", code);
 }
 
 // Appends the entries of one page of results.
-Error collect(LDAP* ld, LDAPMessage* page, char** attributes, std::vector<DirectoryEntry>& out) {
+void collect(LDAP* ld, LDAPMessage* page, char** attributes, std::vector<DirectoryRecord>& out) {
   for (LDAPMessage* entry = ldap_first_entry(ld, page); entry != nullptr; entry = ldap_next_entry(ld, entry)) {
-    DirectoryEntry found;
+    DirectoryRecord found;
     char* dn = ldap_get_dn(ld, entry);
     if (dn != nullptr) {
       found.dn = dn;
       ldap_memfree(dn);
     }
     for (char** attribute = attributes; *attribute != nullptr; ++attribute) {
+      std::vector<std::string>& held = found.values.emplace_back();
       berval** values = ldap_get_values_len(ld, entry, *attribute);
       if (values == nullptr) continue;
-      for (berval** value = values; *value != nullptr; ++value) {
-        const std::string address = address_of(*attribute, std::string_view((*value)->bv_val, (*value)->bv_len));
-        if (!address.empty()) found.addresses.push_back(address);
-      }
+      for (berval** value = values; *value != nullptr; ++value) held.emplace_back((*value)->bv_val, (*value)->bv_len);
       ldap_value_free_len(values);
     }
     out.push_back(std::move(found));
+  }
+}
+
+// Makes ld check the server's certificate (ldaps://), against ca_file when one is given.
+Error require_verified_tls(LDAP* ld, const std::string& ca_file) {
+  const int demand = LDAP_OPT_X_TLS_DEMAND;
+  if (const int code = ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand); code != LDAP_OPT_SUCCESS) {
+    return ldap_error("TLS certificate checking", code);
+  }
+  if (!ca_file.empty()) {
+    if (::access(ca_file.c_str(), R_OK) != 0) return Error("cannot read the CA file " + ca_file);
+    if (const int code = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, ca_file.c_str()); code != LDAP_OPT_SUCCESS) {
+      return ldap_error("CA file " + ca_file, code);
+    }
+  }
+  // The options above take effect in a new TLS context of this connection's own.
+  const int is_server = 0;
+  if (const int code = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &is_server); code != LDAP_OPT_SUCCESS) {
+    return ldap_error("TLS set-up" + (ca_file.empty() ? std::string() : " with the CA file " + ca_file), code);
   }
   return Error();
 }
@@ -113,6 +155,23 @@ Error check_ldap_url(const std::string& url) {
   return parsed ? Error() : parsed.error();
 }
 
+std::vector<std::string> url_attributes(const std::string& url) {
+  std::vector<std::string> names;
+  Result<Url> parsed = parse_url(url);
+  if (!parsed) return names;
+  for (char** attribute = (*parsed)->lud_attrs; *attribute != nullptr; ++attribute) names.emplace_back(*attribute);
+  return names;
+}
+
+std::string first_rdn_value(const std::string& dn) {
+  LDAPDN parsed = nullptr;
+  if (ldap_str2dn(dn.c_str(), &parsed, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS || parsed == nullptr) return "";
+  std::string first;
+  if (parsed[0] != nullptr && parsed[0][0] != nullptr) first.assign(parsed[0][0]->la_value.bv_val, parsed[0][0]->la_value.bv_len);
+  ldap_dnfree(parsed);
+  return first;
+}
+
 std::string address_of(std::string_view attribute, std::string_view value) {
   if (attribute.size() == 14 && iequals_prefix(attribute, "proxyaddresses")) {
     return iequals_prefix(value, "smtp:") ? std::string(value.substr(5)) : std::string();
@@ -120,7 +179,26 @@ std::string address_of(std::string_view attribute, std::string_view value) {
   return std::string(value);
 }
 
-Result<std::vector<DirectoryEntry>> search_addresses(const std::string& url_text, const LdapBind& how, int page_size) {
+Result<std::vector<DirectoryEntry>> search_addresses(const std::string& url, const LdapAccess& access, int page_size) {
+  Result<std::vector<DirectoryRecord>> records = search(url, access, page_size);
+  if (!records) return records.error();
+  const std::vector<std::string> attributes = url_attributes(url);
+  std::vector<DirectoryEntry> entries;
+  entries.reserve(records->size());
+  for (DirectoryRecord& record : *records) {
+    DirectoryEntry& entry = entries.emplace_back();
+    entry.dn = std::move(record.dn);
+    for (std::size_t i = 0; i < record.values.size() && i < attributes.size(); ++i) {
+      for (const std::string& value : record.values[i]) {
+        std::string address = address_of(attributes[i], value);
+        if (!address.empty()) entry.addresses.push_back(std::move(address));
+      }
+    }
+  }
+  return entries;
+}
+
+Result<std::vector<DirectoryRecord>> search(const std::string& url_text, const LdapAccess& how, int page_size) {
   Result<Url> url = parse_url(url_text);
   if (!url) return url.error();
   // The server part only: ldap_initialize takes scheme://host:port.
@@ -145,9 +223,12 @@ Result<std::vector<DirectoryEntry>> search_addresses(const std::string& url_text
   ldap_set_option(ld.get(), LDAP_OPT_REFERRALS, LDAP_OPT_OFF);  // Active Directory sends referrals
   const timeval timeout{10, 0};
   ldap_set_option(ld.get(), LDAP_OPT_NETWORK_TIMEOUT, &timeout);
+  if (std::string_view((*url)->lud_scheme) == "ldaps") {
+    if (const Error error = require_verified_tls(ld.get(), how.tls_ca_file); error) return Error(server + ": " + error.message());
+  }
   if (const Error error = bind(ld.get(), how); error) return Error(server + ": " + error.message());
 
-  std::vector<DirectoryEntry> entries;
+  std::vector<DirectoryRecord> entries;
   berval cookie{0, nullptr};
   std::string cookie_bytes;
   for (;;) {
@@ -171,8 +252,8 @@ Result<std::vector<DirectoryEntry>> search_addresses(const std::string& url_text
       page_size /= 2;
       continue;
     }
-    if (code != LDAP_SUCCESS) return ldap_error("search " + url_text, code);
-    if (const Error error = collect(ld.get(), result.get(), (*url)->lud_attrs, entries); error) return error;
+    if (code != LDAP_SUCCESS) return ldap_error(ld.get(), "search " + url_text, code);
+    collect(ld.get(), result.get(), (*url)->lud_attrs, entries);
     int result_code = LDAP_SUCCESS;
     LDAPControl** returned_raw = nullptr;
     if (const int parsed = ldap_parse_result(ld.get(), result.get(), &result_code, nullptr, nullptr, nullptr,

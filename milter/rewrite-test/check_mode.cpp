@@ -15,7 +15,7 @@ namespace {
 // The organisation's mailboxes from a directory: one per entry, named by its DN.
 Result<AddressList> directory_list(const std::string& url, const ToolConfig& config) {
   const Result<std::vector<directory::DirectoryEntry>> entries =
-      directory::search_addresses(url, directory::directory_settings(config.daemon).bind);
+      directory::search_addresses(url, config.directory.access);
   if (!entries) return entries.error();
   AddressList list;
   list.source_name = url;

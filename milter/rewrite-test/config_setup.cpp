@@ -17,12 +17,14 @@ int load_config(const Options& options, ToolConfig& config, std::ostream& err) {
   config.rules_file = config.daemon.rules_file;
   // The daemon refuses to start with a bad header list, whatever the mode.
   config.plan = milter::build_plan_options(config.daemon, errors);
-  if (errors.empty() && config.daemon.shared_space) {
-    // The lists as the daemon reads them, from files or the directory (never from or into its cache).
-    directory::DirectorySettings directory = directory::directory_settings(config.daemon);
-    directory.cache_dir.clear();
+  config.directory = directory::directory_settings(config.daemon);
+  config.directory.cache_dir.clear();
+  if (errors.empty() && directory::uses_directory(config.daemon)) {
     for (ConfigError& error : directory::directory_errors(config.daemon)) errors.push_back(std::move(error));
-    directory::DirectoryLists lists(directory, {});
+  }
+  if (errors.empty() && config.daemon.shared_space) {
+    // The lists as the daemon reads them.
+    directory::DirectoryLists lists(config.directory, {});
     config.space = lists.load(*config.daemon.shared_space, config.daemon.source_of("shared-domain"), errors);
   }
   err << format_errors(errors);

@@ -3,6 +3,7 @@
 // asks for. All rewriting logic lives in librewrite; this front end only reads files and prints.
 #include <iostream>
 
+#include "directory_rules.h"
 #include "modes.h"
 #include "options.h"
 #include "rewrite/header_rewriter.h"
@@ -44,7 +45,10 @@ int run(int argc, const char* const argv[]) {
     return status;
   }
   const SharedSpace* space = config.space.get();
-  const LoadResult loaded = RuleTable::load(config.rules_file, rule_format(options.rules_format), config.daemon.recipient_delimiter);
+  // Rules as the daemon reads them, from a file, a rules directory or the directory.
+  const directory::RulesLoader load_rules = directory::rules_loader(config.directory, rule_format(options.rules_format),
+                                                                    config.daemon.recipient_delimiter, {});
+  const LoadResult loaded = load_rules(config.rules_file);
   if (!loaded.ok()) {
     std::cerr << format_errors(loaded.errors);
     return kExitConfig;
@@ -60,8 +64,7 @@ int run(int argc, const char* const argv[]) {
     case Mode::check:
       return run_check_mode(options, *loaded.table, config, std::cout, std::cerr);
     case Mode::compare: {
-      const LoadResult next = RuleTable::load(options.compare_rules, rule_format(options.rules_format),
-                                              config.daemon.recipient_delimiter);
+      const LoadResult next = load_rules(options.compare_rules);
       if (!next.ok()) {
         std::cerr << format_errors(next.errors);
         return kExitConfig;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "config.h"
+#include "directory_lists.h"
 #include "options.h"
 #include "rewrite/error.h"
 #include "rewrite/message_plan.h"
@@ -31,10 +32,11 @@ struct ToolConfig {
   std::shared_ptr<const SharedSpace> space;  // null when the shared space is off
   milter::DaemonConfig daemon;               // the settings as the daemon reads them
   PlanOptions plan;                          // the header lists and DKIM policy, as the daemon builds them
+  directory::DirectorySettings directory;    // the daemon's directory settings, without its snapshot cache
 };
 
 // Reads the settings with rewrite-milter's settings module, builds the header policy as the daemon does
-// and loads the recipient lists. Returns kExitOk, or after printing every error as file:line: reason,
+// and loads the recipient lists (from files or the directory, never from or into the daemon's cache). Returns kExitOk, or after printing every error as file:line: reason,
 // kExitUsage when every error is in a command-line value, kExitConfig otherwise.
 int load_config(const Options& options, ToolConfig& config, std::ostream& err);
 

@@ -57,6 +57,7 @@ struct DaemonConfig {
   std::string ldap_bind = "anonymous";  // anonymous, simple or external
   std::string ldap_bind_dn;
   std::string ldap_password_file;
+  std::string ldap_tls_ca_file;         // ldaps://: CA certificates; "" for libldap's TLS_CACERT
   int ldap_refresh = 0;                 // seconds between refreshes; 0: at start and reload only
   std::string ldap_cache;               // the snapshot cache directory; "" for none
   std::string user;

@@ -171,6 +171,9 @@ void parse_ldap_bind_dn(const Setting& s, SettingTarget& t, std::vector<ConfigEr
 void parse_ldap_password_file(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) {
   t.config.ldap_password_file = s.value;
 }
+void parse_ldap_tls_ca_file(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) {
+  t.config.ldap_tls_ca_file = s.value;
+}
 void parse_ldap_cache(const Setting& s, SettingTarget& t, std::vector<ConfigError>&) { t.config.ldap_cache = s.value; }
 
 void parse_ldap_refresh(const Setting& s, SettingTarget& t, std::vector<ConfigError>& errors) {
@@ -213,7 +216,7 @@ std::vector<SettingKey> build_table() {
        "", kBothOptions, "shared", false, false, parse_config_file},
       {"socket", 's', "SOCKET", "milter socket: unix:/path, inet:PORT@HOST or inet:HOST:PORT",
        "unix:/run/rewrite-milter/rewrite-milter.sock", kDaemonOption, "", true, false, parse_socket},
-      {"rules", 'r', "FILE", "rules file, rewrite-rules(5)", "", kBothOptions, "general", true, false, parse_rules},
+      {"rules", 'r', "FILE", "rules file or directory (rewrite-rules(5)), or an LDAP URL of rule entries", "", kBothOptions, "general", true, false, parse_rules},
       {"internal-hosts", 0, "LIST", "trusted client networks, CIDR list", "127.0.0.0/8,::1/128", kDaemonOption,
        "", true, true, parse_internal_hosts},
       {"outbound-daemon-names", 0, "LIST", "{daemon_name} values that mark outbound mail", "ORIGINATING",
@@ -261,11 +264,13 @@ std::vector<SettingKey> build_table() {
       {"max-received", 0, "N", "shared address space: Received fields allowed on forwarded mail",
        std::to_string(space.max_received), kBothOptions, "shared", true, false, parse_max_received},
       {"ldap-bind", 0, "METHOD",
-       "how to bind to the directory of LDAP URL recipient lists: anonymous, simple or external (SASL EXTERNAL)",
+       "how to bind to the directory of LDAP URL rules and lists: anonymous, simple or external (SASL EXTERNAL)",
        "anonymous", kDaemonOption, "", true, false, parse_ldap_bind},
       {"ldap-bind-dn", 0, "DN", "the DN of a simple bind", "", kDaemonOption, "", true, false, parse_ldap_bind_dn},
       {"ldap-password-file", 0, "FILE", "a file holding the password of a simple bind (its first line)", "",
        kDaemonOption, "", true, false, parse_ldap_password_file},
+      {"ldap-tls-ca-file", 0, "FILE", "CA certificates (PEM) that an ldaps:// server's certificate must chain to "
+       "(default: TLS_CACERT of ldap.conf)", "", kDaemonOption, "", true, false, parse_ldap_tls_ca_file},
       {"ldap-refresh", 0, "SECONDS", "reread the directory this often (0: at start and reload only)", "300",
        kDaemonOption, "", true, false, parse_ldap_refresh},
       {"ldap-cache", 0, "DIR", "keep the last good directory snapshot here, to start while the directory is down "

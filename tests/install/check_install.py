@@ -43,6 +43,7 @@ EXAMPLES = ["README.md", "rewrite-milter.conf",
             "postfix/main.cf", "postfix/master.cf", "postfix/README.md",
             "sendmail/rewrite-milter.mc",
             "systemd/postfix-chroot.conf", "systemd/README.md",
+            "ldap/rewrite-milter.schema", "ldap/rewrite-milter.ldif",
             "prometheus/rewrite-milter.yml", "prometheus/rewrite-milter.rules.yml", "prometheus/README.md"]
 UNIT = "lib/systemd/system/rewrite-milter.service"
 SYSUSERS = "lib/sysusers.d/rewrite-milter.conf"

@@ -17,6 +17,9 @@ struct ConfigError {
   std::string to_string() const;
 };
 
+// Returns "file:line", or "file" alone when line is 0 (a whole file, or a directory entry's DN).
+std::string source_location(const std::string& file, int line);
+
 // Returns every error, one per line, each formatted by ConfigError::to_string().
 std::string format_errors(const std::vector<ConfigError>& errors);
 

@@ -41,4 +41,16 @@ struct Rule {
   std::uint32_t source = 0;             // which file of the table (RuleTable::source_of)
 };
 
+// One rule as a directory entry holds it (rewrite-milter.conf(5) DIRECTORY), before checking: the
+// entry's DN, its internal and external sides, its option words as a rules file writes them
+// (outbound-only, bidirectional, except=DOMAINS, name=NAME) and the name it has when no name= option is
+// given (the entry's own name; "" for the internal side as written).
+struct RuleFields {
+  std::string source;
+  std::string internal;
+  std::string external;
+  std::vector<std::string> options;
+  std::string name;
+};
+
 }  // namespace rewrite

@@ -56,6 +56,12 @@ class RuleTable {
                           RuleFormat format = RuleFormat::detect,
                           std::string_view recipient_delimiter = kDefaultRecipientDelimiter);
 
+  // Checks entries exactly as the lines of a rules file (each entry on its own, then the whole table)
+  // and builds the table; an error names its entry's source (a DN) without a line, and source_of() of
+  // each rule is its entry's source. source_name names the table (an LDAP URL).
+  static LoadResult from_fields(const std::vector<RuleFields>& entries, const std::string& source_name,
+                                std::string_view recipient_delimiter = kDefaultRecipientDelimiter);
+
   // Picks the rule for address (an addr-spec without angle brackets) in the given direction and returns
   // the rewritten address. Outbound: address rule > domain rule > most specific wildcard; an exception of
   // the most specific matching wildcard stops wildcard rewriting. Inbound: only bidirectional address
@@ -84,8 +90,8 @@ class RuleTable {
   const std::string& source_name() const { return source_name_; }
   // The file a rule was read from (the table's source_name for a single file).
   const std::string& source_of(const Rule& rule) const { return sources_[rule.source]; }
-  // "FILE:LINE" of a rule.
-  std::string location_of(const Rule& rule) const { return source_of(rule) + ":" + std::to_string(rule.line); }
+  // "FILE:LINE" of a rule ("DN" alone for a rule from a directory entry, which has no line).
+  std::string location_of(const Rule& rule) const { return source_location(source_of(rule), rule.line); }
 
   // Internal: tables come only from load() or parse(), so every table is validated.
   struct Index;

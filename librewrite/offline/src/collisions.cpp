@@ -32,11 +32,6 @@ std::string domain_key(std::string_view address) {
   return parts ? normalize_domain(parts->domain) : std::string();
 }
 
-// Returns "FILE:LINE" for a place in a file.
-std::string place(const std::string& file, int line) {
-  return file + ":" + std::to_string(line);
-}
-
 // One listed address that outbound rewriting changes.
 struct Rewritten {
   std::string original;
@@ -219,7 +214,7 @@ class Checker {
   }
   int line_of(const Rewritten& entry) const { return list_.mailboxes[entry.mailbox].line; }
   std::string place_of(const Mailbox& mailbox) const {
-    return mailbox.source.empty() ? place(list_.source_name, mailbox.line) : mailbox.source;
+    return mailbox.source.empty() ? source_location(list_.source_name, mailbox.line) : mailbox.source;
   }
 
   // Returns "rule NAME (RULES:LINE)".
@@ -296,10 +291,7 @@ const char* to_string(Finding::Kind kind) {
 }
 
 std::string Finding::to_string() const {
-  std::string out = file;
-  if (line > 0) {
-    out += ":" + std::to_string(line);
-  }
+  std::string out = source_location(file, line);
   out += ": ";
   out += rewrite::to_string(kind);
   out += ": ";

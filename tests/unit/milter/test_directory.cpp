@@ -8,6 +8,7 @@
 #include "config.h"
 #include "directory_config.h"
 #include "directory_lists.h"
+#include "directory_rules.h"
 #include "ldap_source.h"
 #include "milter_test_support.h"
 
@@ -59,12 +60,65 @@ TEST_CASE("directory: file lists load as before; an unreachable directory fails 
   CHECK(warnings.empty());
 }
 
+TEST_CASE("directory: a rule is named by its entry's first RDN value", "[directory]") {
+  CHECK(first_rdn_value("cn=Sales,ou=rewrite,dc=contoso,dc=com") == "Sales");
+  CHECK(first_rdn_value("cn=Sales\\2C east,ou=rewrite,dc=contoso,dc=com") == "Sales, east");
+  CHECK(first_rdn_value("CN=Flatten \\\"all\\\",OU=Rewrite,DC=contoso,DC=com") == "Flatten \"all\"");
+  CHECK(first_rdn_value("not a dn") == "");
+  CHECK(url_attributes("ldap://dc1/dc=x?rewriteInternal,rewriteExternal,rewriteOption?one?(cn=*)") ==
+        std::vector<std::string>{"rewriteInternal", "rewriteExternal", "rewriteOption"});
+  CHECK(url_attributes("/etc/rewrite-milter/rules").empty());
+}
+
+TEST_CASE("directory: rules need both sides' attributes; the snapshot serves only the first load", "[directory]") {
+  milter::test::TempFile snapshot("rules.csv",
+                                  "# rewrite-milter: snapshot of ldap://127.0.0.1:1/ou=rewrite,dc=contoso,dc=com\n"
+                                  "Identity,Name,InternalAddress,ExternalAddress,ExceptionList,OutboundOnly\n"
+                                  "\"cn=Flatten,ou=rewrite,dc=contoso,dc=com\",\"Flatten\",\"*.contoso.com\","
+                                  "\"contoso.com\",\"\",\"True\"\n");
+  const std::string cache_dir = std::filesystem::path(snapshot.path()).parent_path().string();
+  std::vector<std::string> warnings;
+  DirectorySettings settings;
+  settings.cache_dir = cache_dir;
+  DirectoryRules rules(settings, [&warnings](const std::string& warning) { warnings.push_back(warning); });
+  const LoadResult one_attribute = rules.load("ldap://127.0.0.1:1/ou=rewrite,dc=contoso,dc=com?rewriteInternal", "+");
+  REQUIRE(one_attribute.errors.size() == 1);
+  CHECK(one_attribute.errors[0].to_string().find("must name the attributes of the internal side, the external side") !=
+        std::string::npos);
+  // Port 1 on loopback: nothing listens. The first load serves the snapshot, and says so.
+  const std::string url = "ldap://127.0.0.1:1/ou=rewrite,dc=contoso,dc=com?rewriteInternal,rewriteExternal?one?(cn=*)";
+  const LoadResult first = rules.load(url, "+");
+  INFO(format_errors(first.errors));
+  REQUIRE(first.ok());
+  CHECK(first.table->rules().size() == 1);
+  CHECK(first.table->rules()[0].name == "Flatten");
+  CHECK(first.table->lookup("a@sales.contoso.com", Direction::outbound).address == "a@contoso.com");
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].find("serving the cached snapshot " + snapshot.path()) != std::string::npos);
+  // A later load (a reload) fails instead: the RuleStore keeps the table in force.
+  const LoadResult later = rules.load(url, "+");
+  REQUIRE(later.errors.size() == 1);
+  CHECK(later.errors[0].file == url);
+  CHECK(warnings.size() == 1);
+}
+
+TEST_CASE("directory: the rules loader reads files and directories alike", "[directory]") {
+  milter::test::TempFile file("rules", "sales.contoso.com contoso.com\n");
+  const RulesLoader load = rules_loader({}, RuleFormat::detect, "+", {});
+  const LoadResult from_file = load(file.path());
+  REQUIRE(from_file.ok());
+  CHECK(from_file.table->source_name() == file.path());
+  const LoadResult from_directory = load("ldap://127.0.0.1:1/dc=contoso,dc=com?a,b?one?(cn=*)");
+  REQUIRE_FALSE(from_directory.ok());
+  CHECK(from_directory.errors[0].to_string().find("(no snapshot cache is configured)") != std::string::npos);
+}
+
 TEST_CASE("directory settings: a simple bind needs its DN and password file", "[directory][config]") {
   const milter::ConfigOutcome simple = milter::parse_config(
       4, std::array<const char*, 4>{"rewrite-milter", "-rrules", "--ldap-bind", "simple"}.data(), "");
   CHECK(simple.errors.empty());
   CHECK(directory_errors(simple.config).size() == 1);
-  CHECK(directory_settings(simple.config).bind.method == LdapBind::Method::simple);
+  CHECK(directory_settings(simple.config).access.method == LdapAccess::Method::simple);
   const milter::ConfigOutcome bad = milter::parse_config(
       3, std::array<const char*, 3>{"rewrite-milter", "-rrules", "--ldap-refresh=5"}.data(), "");
   REQUIRE(bad.errors.size() == 1);
@@ -72,7 +126,7 @@ TEST_CASE("directory settings: a simple bind needs its DN and password file", "[
       milter::parse_config(2, std::array<const char*, 2>{"rewrite-milter", "-rrules"}.data(), "");
   CHECK(defaults.config.ldap_refresh == 300);
   CHECK(defaults.config.ldap_cache == "/var/lib/rewrite-milter");
-  CHECK(directory_settings(defaults.config).bind.method == LdapBind::Method::anonymous);
+  CHECK(directory_settings(defaults.config).access.method == LdapAccess::Method::anonymous);
 }
 
 }  // namespace
