@@ -22,11 +22,12 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.request
 
 from capture_sink import CaptureSink
 from harness import FOREIGN_CLIENT, crlf, main, send_one
 from milter_process import MilterProcess, milter_binary
-from postfix_instance import PostfixInstance, preconditions_problem as postfix_problem
+from postfix_instance import PostfixInstance, free_port, preconditions_problem as postfix_problem
 from slapd_instance import (CONTRIB_LDAP, SCHEMA_DIR, SERVICE_DN, SERVICE_PASSWORD, SUFFIX, SlapdInstance,
                             preconditions_problem as slapd_problem)
 from staged_environment import StagedEnvironment
@@ -95,7 +96,7 @@ class DirectoryEnvironment(StagedEnvironment):
                             "--cloud-recipients", self.slapd.ldapi_url + STUDENTS_URL,
                             "--ldap-bind", "simple", "--ldap-bind-dn", SERVICE_DN,
                             "--ldap-password-file", self.password_file, "--ldap-cache", self.cache,
-                            "--ldap-refresh", "10"]
+                            "--ldap-refresh", "10", "--metrics", "127.0.0.1:%d" % free_port()]
         if rules_from_directory:
             rules = self.slapd.ldaps_url + RULES_URL
             self.milter_args += ["--ldap-tls-ca-file", os.path.join(self.slapd.dir, "ca.pem")]
@@ -225,6 +226,14 @@ class DirectoryTest(unittest.TestCase):
         self.assertTrue(self.wait_for_log("reload failed: keeping the previous rules and recipient lists"),
                         self.diagnostics())
         self.assertEqual(["ana@live.contoso.edu"], self.routed("ana@contoso.edu", "ldap-down-kept"))
+        # ... and the metrics count the failed load beside the first one.
+        metrics_address = self.env.milter_args[self.env.milter_args.index("--metrics") + 1]
+        with urllib.request.urlopen("http://%s/metrics" % metrics_address, timeout=10) as response:
+            metrics = response.read().decode()
+        failed = re.search(r'^rewrite_milter_reloads_total\{result="failed"\} (\d+)$', metrics, re.M)
+        self.assertTrue(failed, metrics)
+        self.assertGreaterEqual(int(failed.group(1)), 1)  # the signal's (and perhaps a refresh's) by now
+        self.assertIn('rewrite_milter_reloads_total{result="succeeded"} 1\n', metrics)
         # A restart serves the cached snapshot and says so.
         self.env.milter.stop()
         self.env.milter.start()
