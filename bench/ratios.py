@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
-"""ratios.py: reads Google Benchmark JSON files from bench_lookup, bench_header, bench_load and bench_metrics and prints
-each result as a ratio against its baseline from the same run (CPU time, so that other load on the
+"""ratios.py: reads Google Benchmark JSON files from bench_lookup, bench_header, bench_load, bench_metrics
+and bench_session and prints each result as a ratio against its baseline from the same run (CPU time, so that other load on the
 machine distorts less), next to the absolute figure the targets are stated in."""
 import json
 import re
@@ -81,9 +81,27 @@ def metrics_table(results):
           f"   ({ns(counted) - ns(plain):+.0f} ns per message)")
 
 
+def session_table(results):
+    """Prints one message through the daemon's session, relative to rewriting one From value."""
+    base = results.get("header")
+    if not base:
+        return
+    print("session (CPU ns per message: connect, MAIL, RCPT, 7 fields, end of message; ratio to one From rewrite)")
+    for name in ("rewritten", "untouched"):
+        bench = results.get(f"message/{name}")
+        if bench:
+            print(f"  {name:<10} {ns(bench):8.0f} ns   x{ns(bench) / ns(base):5.1f} From rewrite ({ns(base):.0f} ns)")
+    empty = results.get("empty_thread/process_time")
+    fresh = results.get("message/rewritten_in_new_thread/process_time")
+    warm = results.get("message/rewritten")
+    if empty and fresh and warm:
+        print(f"  in a new thread (process CPU): {ns(fresh):8.0f} ns, of which thread start {ns(empty):8.0f} ns and"
+              f" first use of the thread {ns(fresh) - ns(empty) - ns(warm):+8.0f} ns beyond the warm message")
+
+
 def main():
     results = load_results(sys.argv[1:])
-    for table in (lookup_table, header_table, load_table, metrics_table):
+    for table in (lookup_table, header_table, load_table, metrics_table, session_table):
         table(results)
 
 

@@ -2,9 +2,13 @@
 // logger.cpp: syslog/stderr and in-memory loggers (see logger.h).
 #include "logger.h"
 
+#include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
-#include <iostream>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 
 namespace rewrite::milter {
 
@@ -25,7 +29,17 @@ int priority(LogLevel level) {
 
 }  // namespace
 
-SyslogLogger::SyslogLogger(int verbosity, bool to_stderr) : verbosity_(verbosity), to_stderr_(to_stderr) {
+bool stderr_is_journal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  struct stat status {};
+  if (stream == nullptr || fstat(STDERR_FILENO, &status) != 0) return false;
+  unsigned long long device = 0;
+  unsigned long long inode = 0;
+  return std::sscanf(stream, "%llu:%llu", &device, &inode) == 2 && device == status.st_dev && inode == status.st_ino;
+}
+
+SyslogLogger::SyslogLogger(int verbosity, bool to_stderr)
+    : verbosity_(verbosity), to_stderr_(to_stderr && !stderr_is_journal()) {
   openlog("rewrite-milter", LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
 
@@ -41,8 +55,14 @@ void SyslogLogger::log(LogLevel level, const std::string& line) {
   if (!enabled(level)) return;
   syslog(priority(level), "%s", line.c_str());
   if (to_stderr_) {
-    std::lock_guard<std::mutex> lock(stderr_mutex_);
-    std::cerr << "rewrite-milter: " << line << '\n';
+    // One write per line: lines of concurrent sessions never interleave (up to PIPE_BUF on a pipe).
+    std::string text = "rewrite-milter: " + line + "\n";
+    for (std::size_t done = 0; done < text.size();) {
+      const ssize_t written = ::write(STDERR_FILENO, text.data() + done, text.size() - done);
+      if (written < 0 && errno == EINTR) continue;
+      if (written <= 0) break;  // stderr gone: syslog has the line
+      done += static_cast<std::size_t>(written);
+    }
   }
 }
 

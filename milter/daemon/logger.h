@@ -21,7 +21,9 @@ class Logger {
   virtual bool enabled(LogLevel level) const = 0;
 };
 
-// Logs to syslog(3) with LOG_MAIL and, when to_stderr, to standard error as well.
+// Logs to syslog(3) with LOG_MAIL and, when to_stderr, to standard error as well, unless standard error
+// is systemd's journal (JOURNAL_STREAM names it), which gets the syslog lines already: a copy there
+// would log every line twice.
 class SyslogLogger : public Logger {
  public:
   // verbosity: 0 logs up to info, 1 adds verbose, 2 adds debug.
@@ -33,8 +35,11 @@ class SyslogLogger : public Logger {
  private:
   int verbosity_;
   bool to_stderr_;
-  std::mutex stderr_mutex_;
 };
+
+// True when standard error is the journal stream systemd gave the service (JOURNAL_STREAM, "DEV:INODE",
+// matches its device and inode).
+bool stderr_is_journal();
 
 // Keeps every line in memory (tests).
 class MemoryLogger : public Logger {

@@ -11,7 +11,7 @@ import smtplib
 import sys
 import unittest
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 from capture_sink import CaptureSink, Delivery
 from milter_process import MilterProcess, milter_binary
@@ -111,8 +111,10 @@ def split_first_header(header_block: bytes):
 class Environment(StagedEnvironment):
     """Capture sink + rewrite-milter + private Postfix in one temp dir."""
 
-    def __init__(self, rules: str = SEED_RULES, milter_args: Sequence[str] = (), with_milter: bool = True):
+    def __init__(self, rules: str = SEED_RULES, milter_args: Sequence[str] = (), with_milter: bool = True,
+                 postfix_settings: Optional[Dict[str, str]] = None):
         super().__init__("rewrite-it-")
+        self.postfix_settings = dict(postfix_settings or {})
         self.rules_path = self.write_file("rules", rules)
         self.sink = CaptureSink()
         self.milter: Optional[MilterProcess] = None
@@ -126,6 +128,7 @@ class Environment(StagedEnvironment):
         if self.milter:
             yield self.milter
         self.postfix = PostfixInstance(self.base_dir, self.sink.port, self.milter.postfix_socket if self.milter else "")
+        self.postfix.extra_settings.update(self.postfix_settings)
         yield self.postfix
 
     def write_rules(self, text: str) -> None:
@@ -188,10 +191,15 @@ class PostfixTestCase(MtaTestCase):
     """One private Postfix with rewrite-milter per test class."""
 
     MILTER_ARGS: Sequence[str] = ("--outbound-daemon-names", "ORIGINATING")
+    POSTFIX_SETTINGS: Dict[str, str] = {}  # main.cf lines added to the standard ones
     OWN_RECEIVED = b"by mta.example.test (Postfix"
     ENVIRONMENT = Environment
     PRECONDITIONS = staticmethod(preconditions_problem)
     env: Environment
+
+    @classmethod
+    def make_environment(cls) -> Environment:
+        return cls.ENVIRONMENT(cls.RULES, cls.MILTER_ARGS, cls.WITH_MILTER, cls.POSTFIX_SETTINGS)
 
     # ---- sending ----------------------------------------------------------------------------
     def send_outbound(self, sender, recipients, text, **kw) -> SendResult:

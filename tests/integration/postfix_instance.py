@@ -12,7 +12,7 @@ import signal
 import socket
 import subprocess
 import time
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from staged_environment import read_log
 
@@ -152,6 +152,7 @@ class PostfixInstance:
         self.sink_port = sink_port
         self.milter = milter
         self.relay_domains = relay_domains
+        self.extra_settings: Dict[str, str] = {}  # main.cf lines added after the standard ones
         self.started = False
         self._pids: List[int] = []
 
@@ -178,6 +179,7 @@ class PostfixInstance:
         )
         with open(os.path.join(self.config_dir, "main.cf"), "w") as f:
             f.write(MAIN_CF.format(**values))
+            f.write("".join("%s = %s\n" % setting for setting in self.extra_settings.items()))
         with open(os.path.join(self.config_dir, "master.cf"), "w") as f:
             f.write(MASTER_CF.format(**values))
 

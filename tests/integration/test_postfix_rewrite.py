@@ -7,9 +7,13 @@ through XCLIENT. Expected values follow DESIGN.md sections 3 and 4: outbound rew
 the top-level From, Sender, Reply-To, To, Cc, Resent-* ... headers; inbound rewrites RCPT TO only.
 """
 
+import os
 import re
+import subprocess
+import time
 
 from harness import FOREIGN_CLIENT, PostfixTestCase, crlf, main, open_session, send, send_one
+from postfix_instance import SBIN
 
 DATE = "Date: Mon, 2 Jan 2023 10:00:00 +0000\n"
 DKIM_SIGNATURE = ("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=sales.contoso.com; s=s1;\n"
@@ -158,6 +162,28 @@ class DirectionTest(PostfixTestCase):
         self.assertDelivered(
             self.delivered("dir-sendmail-null"), "", ["bob@fabrikam.com"],
             head.replace("MAILER-DAEMON@mail.sales.contoso.com", "MAILER-DAEMON@contoso.com"), "bounce\n")
+
+
+class LeanHeaderMacrosTest(DirectionTest):
+    """contrib/postfix: with milter_end_of_header_macros empty (no macro packet before each header field),
+    nothing the milter reads is lost: every test of DirectionTest again (daemon name, SASL login, client
+    address, sendmail(1)), and the queue id in the log lines."""
+
+    POSTFIX_SETTINGS = {"milter_end_of_header_macros": ""}
+
+    def test_setting_is_in_force_and_log_lines_carry_the_queue_id(self):
+        shown = subprocess.run([os.path.join(SBIN, "postconf"), "-c", self.env.postfix.config_dir, "milter_end_of_header_macros"],
+                               capture_output=True, text=True, timeout=30)
+        self.assertEqual("milter_end_of_header_macros =", shown.stdout.strip(), shown.stderr)
+        head = "From: alice@sales.contoso.com\nSubject: lean-queue-id\n" + DATE
+        result = self.send_outbound("alice@sales.contoso.com", ["x@fabrikam.com"], head + "\nhi\n")
+        self.delivered("lean-queue-id")
+        self.assertTrue(result.queue_id, result.text)
+        line = "%s: header=From <alice@sales.contoso.com> -> <alice@contoso.com> rule=" % result.queue_id
+        deadline = time.monotonic() + 10
+        while line not in self.env.milter.log_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertIn(line, self.env.milter.log_text())
 
 
 class InternalHostsTest(PostfixTestCase):
