@@ -3,6 +3,8 @@
 // label boundaries, inbound reverse mapping, and the seed's examples.
 #include <catch2/catch.hpp>
 
+#include <cctype>
+
 #include "rewrite/offline/explain.h"
 #include "rewrite/rule_table.h"
 
@@ -235,5 +237,46 @@ TEST_CASE("a UTF-8 domain is looked up in its ASCII form, as rules are written",
     const std::string account = rewrite::explain_lookup(*table, "jörg@bücher.example", Direction::outbound);
     CHECK(account.find("<jörg@xn--bcher-kva.example>") != std::string::npos);
     CHECK(account.find("result: <jörg@contoso.com>") != std::string::npos);
+  }
+}
+
+TEST_CASE("wildcard exceptions hold at every depth and case, and for a rule with 100 of them",
+          "[rule_table][exceptions]") {
+  // Every domain inside an exception is excepted, and no other: checked against a plain suffix
+  // comparison, for exceptions at several depths and in any case, and for a rule with 100 exceptions.
+  std::string many;
+  for (int i = 0; i < 100; ++i) many += (i ? "," : "") + std::string("d") + std::to_string(i) + ".many.contoso.com";
+  const rewrite::LoadResult loaded = RuleTable::parse(
+      "*.contoso.com  contoso.com  except=legal.contoso.com,a.b.hr.contoso.com,X.Contoso.com\n"
+      "*.many.contoso.com  contoso.net  except=" + many + "\n",
+      "exceptions.rules");
+  INFO(rewrite::format_errors(loaded.errors));
+  REQUIRE(loaded.ok());
+  const auto excepted_by = [](const std::string& domain, const std::vector<std::string>& exceptions) {
+    std::string lower;
+    for (const char c : domain) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const std::string& e : exceptions) {
+      if (lower == e || (lower.size() > e.size() && lower.compare(lower.size() - e.size(), e.size(), e) == 0 &&
+                         lower[lower.size() - e.size() - 1] == '.')) {
+        return true;
+      }
+    }
+    return false;
+  };
+  std::vector<std::string> domains = {"contoso.com", "legal.contoso.com", "LEGAL.Contoso.COM", "x.legal.contoso.com",
+                                      "y.x.legal.contoso.com", "illegal.contoso.com", "hr.contoso.com",
+                                      "b.hr.contoso.com", "a.b.hr.contoso.com", "z.a.b.hr.contoso.com", "x.contoso.com",
+                                      "deep.x.contoso.com", "xx.contoso.com", "sales.contoso.com"};
+  for (int i = 0; i < 120; ++i) {
+    domains.push_back("d" + std::to_string(i) + ".many.contoso.com");
+    domains.push_back("host.D" + std::to_string(i) + ".Many.contoso.com");
+  }
+  for (const std::string& domain : domains) {
+    const rewrite::Lookup lookup = loaded.table->lookup("someone@" + domain, rewrite::Direction::outbound);
+    const bool many_rule = excepted_by(domain, {"many.contoso.com"});
+    const rewrite::Rule& rule = loaded.table->rules()[many_rule ? 1 : 0];
+    INFO(domain);
+    CHECK(lookup.rewritten == !excepted_by(domain, rule.exceptions));
+    if (lookup.rewritten) CHECK(lookup.rule == &rule);
   }
 }
