@@ -161,15 +161,10 @@ int run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   DaemonConfig config = outcome.config;
   // The daemon changes to / when it detaches: make the paths it uses later absolute now.
-  if (!directory::is_ldap_url(config.rules_file)) config.rules_file = absolute_path(config.rules_file);
+  for (std::string* path : directory::file_sources(config)) *path = absolute_path(*path);
   if (!config.pid_file.empty()) config.pid_file = absolute_path(config.pid_file);
   if (const std::string path = socket_path(config.socket); !path.empty() && path[0] != '/') {
     config.socket = config.socket.substr(0, config.socket.size() - path.size()) + absolute_path(path);
-  }
-  if (config.shared_space) {
-    for (std::string* list : {&config.shared_space->local_recipients, &config.shared_space->cloud_recipients}) {
-      if (!list->empty() && !directory::is_ldap_url(*list)) *list = absolute_path(*list);
-    }
   }
   if (!outcome.errors.empty()) {
     for (const ConfigError& error : outcome.errors) std::cerr << error.to_string() << '\n';
@@ -267,12 +262,7 @@ int run(int argc, char** argv) {
     FileWatch watch;
     if (config.watch) {
       std::vector<std::string> watched;
-      if (!directory::is_ldap_url(config.rules_file)) watched.push_back(config.rules_file);
-      if (config.shared_space) {
-        for (const std::string* list : {&config.shared_space->local_recipients, &config.shared_space->cloud_recipients}) {
-          if (!list->empty() && !directory::is_ldap_url(*list)) watched.push_back(*list);
-        }
-      }
+      for (const std::string* path : directory::file_sources(config)) watched.push_back(*path);
       // libmilter's thread is already waiting to start, so a failure here is logged, not fatal: reloads
       // then come from SIGUSR1 and ldap-refresh only.
       if (const Error error = watch.start(watched, [&reloads] { reloads.request(); }); error) {

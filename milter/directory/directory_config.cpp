@@ -8,6 +8,17 @@ bool uses_directory(const milter::DaemonConfig& config) {
   return is_ldap_url(config.rules_file) || (config.shared_space && uses_directory(*config.shared_space));
 }
 
+std::vector<std::string*> file_sources(milter::DaemonConfig& config) {
+  std::vector<std::string*> files;
+  if (!is_ldap_url(config.rules_file)) files.push_back(&config.rules_file);
+  if (config.shared_space) {
+    for (std::string* list : {&config.shared_space->local_recipients, &config.shared_space->cloud_recipients}) {
+      if (!list->empty() && !is_ldap_url(*list)) files.push_back(list);
+    }
+  }
+  return files;
+}
+
 DirectorySettings directory_settings(const milter::DaemonConfig& config) {
   DirectorySettings settings;
   settings.access.method = config.ldap_bind == "simple"     ? LdapAccess::Method::simple

@@ -13,6 +13,11 @@ namespace rewrite::directory {
 // True when config reads the rules or a recipient list from a directory.
 bool uses_directory(const milter::DaemonConfig& config);
 
+// The settings of config that name files rather than a directory: the rules (unless an LDAP URL) and
+// each recipient list that is set and is not an LDAP URL. The daemon makes these paths absolute and
+// watches them.
+std::vector<std::string*> file_sources(milter::DaemonConfig& config);
+
 // The bind and cache of config.
 DirectorySettings directory_settings(const milter::DaemonConfig& config);
 

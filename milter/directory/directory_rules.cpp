@@ -62,12 +62,9 @@ LoadResult DirectoryRules::load(const std::string& url, std::string_view recipie
     return result;
   }
   const Result<std::vector<DirectoryRecord>> records = search(url, settings_.access);
-  if (!records) {
-    const std::string cached = cache_.fallback(kSnapshotName, url, records.error(), result.errors);
-    cache_.first_load_done();
-    return cached.empty() ? result : RuleTable::load(cached, RuleFormat::csv, recipient_delimiter);
-  }
+  const std::string cached = records ? "" : cache_.fallback(kSnapshotName, url, records.error(), result.errors);
   cache_.first_load_done();
+  if (!records) return cached.empty() ? result : RuleTable::load(cached, RuleFormat::csv, recipient_delimiter);
   std::vector<RuleFields> entries = as_rule_fields(*records, attributes, result.errors);
   LoadResult built = RuleTable::from_fields(entries, url, recipient_delimiter);
   if (!result.errors.empty()) {
