@@ -60,7 +60,8 @@ RuleStore::Completer snapshot_completer(const ConfigOutcome& outcome, Metrics& m
       snapshot.log_only = reread.log_only;
     }
     *first = false;
-    snapshot.hits = metrics.counters_for(*snapshot.table);
+    // Per-rule counters only when something can read them: at 10M rules they would hold about 2 GB.
+    if (outcome.config.metrics.enabled()) snapshot.hits = metrics.counters_for(*snapshot.table);
     metrics.reload_succeeded(snapshot.table->rules().size(), snapshot.space ? snapshot.space->local_count() : 0,
                              snapshot.space ? snapshot.space->cloud_count() : 0, snapshot.log_only,
                              static_cast<std::int64_t>(std::time(nullptr)));

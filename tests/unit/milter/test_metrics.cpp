@@ -148,7 +148,7 @@ TEST_CASE("mode: read at start, read again at each reload; a broken configuratio
   store.set_completer(snapshot_completer(outcome, metrics));
   REQUIRE(store.reload().empty());
   CHECK(store.snapshot().log_only);
-  CHECK(store.snapshot().hits != nullptr);
+  CHECK(store.snapshot().hits == nullptr);  // no metrics endpoint: no per-rule counters to keep
   conf.write("rules = " + rules.path() + "\nmode = apply\n");
   REQUIRE(store.reload().empty());
   CHECK_FALSE(store.snapshot().log_only);
@@ -158,6 +158,30 @@ TEST_CASE("mode: read at start, read again at each reload; a broken configuratio
   CHECK(errors[0].to_string().find(conf.path() + ":2: mode") == 0);
   CHECK_FALSE(store.snapshot().log_only);  // the previous load stays
   CHECK(sample(metrics.render(), "rewrite_milter_reloads_total{result=\"succeeded\"}") == 2);
+}
+
+TEST_CASE("per-rule counters are made only when the metrics endpoint is on, and count the rule that fired",
+          "[metrics]") {
+  test::TempFile rules("rules", "fourthcoffee.com contoso.com name=coffee\n");
+  Metrics metrics;
+  for (const bool on : {false, true}) {
+    std::vector<const char*> argv{"rewrite-milter", "-r", rules.path().c_str()};
+    if (on) argv.push_back("--metrics=9100");
+    const ConfigOutcome outcome = parse_config(static_cast<int>(argv.size()), argv.data(), "");
+    REQUIRE(outcome.errors.empty());
+    RuleStore store(outcome.config.rules_file);
+    store.set_completer(snapshot_completer(outcome, metrics));
+    REQUIRE(store.reload().empty());
+    const auto hits = store.snapshot().hits;
+    CHECK((hits != nullptr) == on);
+    if (hits) {
+      REQUIRE(hits->by_position.size() == 1);
+      MessageTally tally;
+      tally.rule_hits.push_back(0);
+      metrics.message(Direction::outbound, tally, hits.get());
+      CHECK(sample(metrics.render(), "rewrite_milter_rule_hits_total{rule=\"coffee\"}") == 1);
+    }
+  }
 }
 
 }  // namespace
