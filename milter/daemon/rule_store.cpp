@@ -2,6 +2,10 @@
 // rule_store.cpp: all-or-nothing reloads of the rules and the shared space's lists (see rule_store.h).
 #include "rule_store.h"
 
+#include <malloc.h>
+
+#include <utility>
+
 namespace rewrite::milter {
 
 RuleStore::RuleStore(std::string path, Loader loader) : path_(std::move(path)), loader_(std::move(loader)) {
@@ -34,8 +38,16 @@ std::vector<ConfigError> RuleStore::reload() {
     errors = completer_(snapshot);
     if (!errors.empty()) return errors;
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  current_ = std::move(snapshot);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::swap(current_, snapshot);
+  }
+  // snapshot now holds the set that was in force. It is released here, outside the lock: freeing a
+  // table of millions of rules takes a second or more, and sessions asking for the current set must
+  // not wait for it. Unless a session still holds it, its memory goes back to the system, so that the
+  // process after a reload is the size of one table, not of two.
+  snapshot = RuleSnapshot{};
+  malloc_trim(0);
   return {};
 }
 

@@ -49,6 +49,24 @@ TEST_CASE("reload swaps in a good table and keeps the old one on error", "[rule_
   }
 }
 
+TEST_CASE("a reload releases the table it replaced unless a holder keeps it", "[rule_store]") {
+  test::TempFile file("rules", "fourthcoffee.com contoso.com\n");
+  RuleStore store(file.path());
+  REQUIRE(store.reload().empty());
+  std::weak_ptr<const RuleTable> first = store.current();
+  REQUIRE_FALSE(first.expired());
+  std::shared_ptr<const RuleTable> held = store.current();
+  file.write("fourthcoffee.com example.com\n");
+  REQUIRE(store.reload().empty());
+  CHECK_FALSE(first.expired());  // a session holding the old table keeps it
+  std::weak_ptr<const RuleTable> second = store.current();
+  held.reset();
+  CHECK(first.expired());
+  REQUIRE(store.reload().empty());
+  CHECK(second.expired());  // nothing held it: gone with the reload, not kept beside the new one
+  CHECK(store.current()->lookup("joe@fourthcoffee.com", Direction::outbound).address == "joe@example.com");
+}
+
 TEST_CASE("a failing loader without errors still reports a failure", "[rule_store]") {
   RuleStore store("/nowhere", [](const std::string&) { return LoadResult{}; });
   const auto errors = store.reload();
