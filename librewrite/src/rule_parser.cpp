@@ -2,6 +2,7 @@
 // rule_parser.cpp: parsing of native and Exchange CSV rules files into checked Rule values.
 #include "rule_parser.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "gmime_address_list.h"
@@ -306,6 +307,10 @@ void parse_rules_text(std::string_view text, const std::string& source_name, Rul
                       std::vector<Rule>& rules, std::vector<ConfigError>& errors) {
   std::optional<CsvColumns> csv;  // set once the CSV header is read
   bool header_seen = false;
+  // Room for a rule per line up front: growing by doubling would move every rule again and again and,
+  // at 10M rules, hold a vector twice the size it needs (and, while it moves, three times).
+  const std::size_t wanted = rules.size() + static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  if (wanted > rules.capacity()) rules.reserve(std::max(wanted, rules.size() + rules.size() / 2));
   TextLines lines(text, source_name);
   std::string_view line;
   while (lines.next(line, errors)) {

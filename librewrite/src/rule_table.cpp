@@ -234,13 +234,19 @@ LoadResult RuleTable::load(const std::string& path, RuleFormat format, std::stri
     return build(path, std::move(files), std::move(rules), std::move(errors), recipient_delimiter);
   }
   ConfigError error;
-  const std::optional<std::string> text = read_text_file(path, "rules file", error);
+  std::optional<std::string> text = read_text_file(path, "rules file", error);
   if (!text) {
     LoadResult result;
     result.errors.push_back(std::move(error));
     return result;
   }
-  return parse(*text, path, format, recipient_delimiter);
+  // The text is let go before the index is built, so that the two are never in memory together (at
+  // 10M rules: 650 MB of text, 400 MB of index).
+  std::vector<Rule> rules;
+  std::vector<ConfigError> errors;
+  detail::parse_rules_text(*text, path, format, rules, errors);
+  text.reset();
+  return build(path, {path}, std::move(rules), std::move(errors), recipient_delimiter);
 }
 
 Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
