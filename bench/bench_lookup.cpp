@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// bench_lookup.cpp: RuleTable::lookup for each kind of hit and a miss, on tables of 10, 10k and 1M rules.
+// bench_lookup.cpp: RuleTable::lookup for each kind of hit and a miss, on tables of 10, 10k, 1M and 10M rules.
 // The baseline is the same probe on the 10-rule table; bench/ratios.py divides by it. Each run cycles
 // through 4096 different probe addresses spread over the table, so large tables pay their cache misses.
 #include <benchmark/benchmark.h>
@@ -57,8 +57,8 @@ void lookup(benchmark::State& state, Probe probe) {
   state.counters["rules"] = static_cast<double>(rule_count);
 }
 
-// Registers one probe kind at the three table sizes.
-void sizes(benchmark::internal::Benchmark* bench) { bench->Arg(10)->Arg(10000)->Arg(1000000); }
+// Registers one probe kind at the four table sizes.
+void sizes(benchmark::internal::Benchmark* bench) { bench->Arg(10)->Arg(10000)->Arg(1000000)->Arg(10000000); }
 
 }  // namespace
 

@@ -157,14 +157,16 @@ class LoadPostfix(PostfixInstance):
 class TunedMilter(MilterProcess):
     """rewrite-milter with a chosen verbosity (the harness always passes one -v)."""
 
-    def __init__(self, binary: str, base_dir: str, rules_path: str, extra_args=None, verbosity: int = 1):
+    def __init__(self, binary: str, base_dir: str, rules_path: str, extra_args=None, verbosity: int = 1,
+                 wrapper=None):
         super().__init__(binary, base_dir, rules_path, extra_args)
         self.verbosity = verbosity
+        self.wrapper = list(wrapper or [])  # a command the milter runs under (valgrind ...), exec'ing it
 
     def command(self) -> List[str]:
-        """The harness command line with -v repeated `verbosity` times."""
+        """The harness command line with -v repeated `verbosity` times, after the wrapper if any."""
         args = [a for a in super().command() if a != "-v"]
-        return args[:1] + ["-v"] * self.verbosity + args[1:]
+        return self.wrapper + args[:1] + ["-v"] * self.verbosity + args[1:]
 
     @property
     def pid(self) -> Optional[int]:
