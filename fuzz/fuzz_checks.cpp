@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <string>
 
+#include "../librewrite/src/address_list_scan.h"
+#include "../librewrite/src/gmime_address_list.h"
+#include "../librewrite/src/plain_address_list.h"
 #include "rewrite/address.h"
 #include "rewrite/offline/explain.h"
 
@@ -255,6 +258,18 @@ void check_rules_text(std::string_view text, rewrite::RuleFormat format) {
     return;
   }
   check_table(*loaded.table, 64);
+}
+
+void check_plain_promise(std::string_view value) {
+  if (!rewrite::detail::is_plain_address_list(value)) return;
+  const rewrite::detail::AddressListScan scan = rewrite::detail::scan_address_list(value);
+  require(scan.error.empty(), "a plain value scans without error");
+  const rewrite::detail::ParsedAddressList parsed = rewrite::detail::parse_address_list(std::string(value), 1000);
+  require(parsed.error.empty(), "GMime does not warn about a plain value");
+  require(parsed.mailboxes.size() == scan.addresses.size(), "GMime reads a plain value's addresses as the scan");
+  for (std::size_t k = 0; k < scan.addresses.size(); ++k) {
+    require(parsed.mailboxes[k].addr == scan.addresses[k].text(value), "GMime reads each plain address as written");
+  }
 }
 
 }  // namespace rewrite_fuzz

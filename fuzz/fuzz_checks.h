@@ -31,4 +31,8 @@ void check_rules_text(std::string_view text, rewrite::RuleFormat format);
 // that held no replacement is kept as it was), and rewriting it again is not malformed.
 void check_header_rewrite(std::string_view value, const rewrite::RuleTable& table, rewrite::Direction direction);
 
+// Checks the plain form's promise (plain_address_list.h): a value it calls plain, GMime parses without a
+// warning into exactly the addr-specs the raw-text scan finds.
+void check_plain_promise(std::string_view value);
+
 }  // namespace rewrite_fuzz

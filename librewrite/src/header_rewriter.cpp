@@ -6,6 +6,11 @@
 // comments, at token boundaries) must be, one for one and in order, the mailboxes GMime reported (ASCII
 // case ignored, a trailing dot allowed, punycode or UTF-8 domain). When they do not, or GMime warned, or
 // the quoting and brackets do not balance, the value is malformed and left alone: we never guess.
+//
+// GMime is asked only when a rule rewrites one of the addresses, or when the value is not plain
+// (plain_address_list.h): a plain value whose addresses no rule touches cannot be one GMime warns about
+// or reads otherwise, so the answer (unchanged, or malformed for an invalid address) is the same without
+// it, at half the cost of the field.
 #include "rewrite/header_rewriter.h"
 
 #include <algorithm>
@@ -14,6 +19,7 @@
 
 #include "address_list_scan.h"
 #include "gmime_address_list.h"
+#include "plain_address_list.h"
 #include "rewrite/address.h"
 #include "rewrite/address_check.h"
 
@@ -192,6 +198,30 @@ HeaderRewrite rewrite_header_value(std::string_view value, const RuleTable& tabl
     return malformed("more than " + std::to_string(kMaxAddresses) + " addresses");
   }
 
+  // Every address's lookup first: they have no side effects, and they decide whether GMime is needed.
+  std::vector<std::string> tokens;
+  std::vector<Lookup> found;
+  tokens.reserve(scan.addresses.size());
+  found.reserve(scan.addresses.size());
+  bool any_rewritten = false;
+  for (const detail::AddressToken& span : scan.addresses) {
+    tokens.push_back(span.text(value));
+    found.push_back(lookup_token(tokens.back(), table, direction));
+    any_rewritten = any_rewritten || found.back().rewritten;
+  }
+  // The lookup refuses an invalid address itself; one it leaves alone is asked why, once.
+  const auto invalid = [&tokens](std::size_t k) -> std::optional<HeaderRewrite> {
+    const std::string problem = address_problem(without_trailing_dot(tokens[k]), true);
+    if (problem.empty()) return std::nullopt;
+    return malformed("address " + std::to_string(k + 1) + " is not valid: " + problem);
+  };
+  if (!any_rewritten && detail::is_plain_address_list(unfolded)) {
+    for (std::size_t k = 0; k < tokens.size(); ++k) {
+      if (auto problem = invalid(k)) return std::move(*problem);
+    }
+    return {};
+  }
+
   detail::ParsedAddressList parsed = detail::parse_address_list(unfolded, kMaxAddresses);
   if (!parsed.error.empty()) return malformed(parsed.error);
   auto& mailboxes = parsed.mailboxes;
@@ -205,20 +235,14 @@ HeaderRewrite rewrite_header_value(std::string_view value, const RuleTable& tabl
 
   std::vector<Replacement> replacements;
   for (std::size_t k = 0; k < mailboxes.size(); ++k) {
-    const detail::AddressToken& span = scan.addresses[k];
-    std::string token = span.text(value);
-    if (!token_matches(token, mailboxes[k])) {
+    if (!token_matches(tokens[k], mailboxes[k])) {
       return malformed("address " + std::to_string(k + 1) + " in the text differs from what the parser read");
     }
-    Lookup found = lookup_token(token, table, direction);
-    if (found.rewritten) {
-      replace_address(value, span, std::move(token), std::move(found), replacements);
+    if (found[k].rewritten) {
+      replace_address(value, scan.addresses[k], std::move(tokens[k]), std::move(found[k]), replacements);
       continue;
     }
-    // The lookup refuses an invalid address itself; one it leaves alone is asked why, once.
-    if (const std::string problem = address_problem(without_trailing_dot(token), true); !problem.empty()) {
-      return malformed("address " + std::to_string(k + 1) + " is not valid: " + problem);
-    }
+    if (auto problem = invalid(k)) return std::move(*problem);
   }
   if (replacements.empty()) return {};
 

@@ -273,6 +273,29 @@ TEST_CASE("malformed values are reported and left untouched", "[header_rewriter]
   }
 }
 
+TEST_CASE("a field no rule touches is malformed exactly when it was with every field parsed", "[header_rewriter]") {
+  // Such a field skips GMime only when it is plain; whatever GMime would warn about still reaches it.
+  SECTION("plain and outside every rule: unchanged") {
+    CHECK(out(" Bob <bob@fabrikam.com>, carol@example.net") == "<unchanged>");
+    CHECK(in(" Bob <bob@fabrikam.com>, carol@example.net") == "<unchanged>");
+  }
+  SECTION("plain, outside every rule, and an invalid address: malformed as before") {
+    const std::string label(64, 'f');
+    CHECK(out("Bob <bob@" + label + ".com>").rfind("<malformed: address 1 is not valid: label longer than 63", 0) == 0);
+    CHECK(out("carol@example.net, bob@xn--zz.com").rfind("<malformed: address 2 is not valid: ", 0) == 0);
+  }
+  SECTION("not plain, outside every rule: GMime still decides") {
+    CHECK(out("A <x@fabrikam.com> <y@fabrikam.com>") ==
+          "<malformed: the address parser warned (invalid address list)>");
+    CHECK(out("a@fabrikam.com; b@fabrikam.com") == "<malformed: the address parser warned (invalid address list)>");
+    CHECK(out("=?UTF-8?Q?a b?= <bob@fabrikam.com>") ==
+          "<malformed: the address parser warned (invalid RFC 2047 encoded word)>");
+    CHECK(out("jos\xe9@fabrikam.com") == "<malformed: the address parser warned (invalid address list)>");
+    CHECK(out("bob@fabrikam.com <bob@fabrikam.com>") == "<malformed: the parser read 1 addresses where the text has 2>");
+    CHECK(out("Bob (desk) <bob@fabrikam.com>") == "<unchanged>");
+  }
+}
+
 TEST_CASE("8-bit bytes never crash and are only accepted when exact", "[header_rewriter]") {
   SECTION("a Latin-1 display name is kept byte for byte") {
     CHECK(out("Jos\xe9 <jose@sales.contoso.com>") == "Jos\xe9 <jose@contoso.com>");
