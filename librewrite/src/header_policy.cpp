@@ -23,9 +23,14 @@ const std::vector<std::string>& rewritable_fields() {
   return fields;
 }
 
-// True when list (lower case) holds name (any case).
+// True when list holds name, ASCII case ignored (no copy: this runs for every header field).
 bool contains(const std::vector<std::string>& list, std::string_view name) {
-  return std::find(list.begin(), list.end(), lower_ascii(name)) != list.end();
+  return std::any_of(list.begin(), list.end(), [name](const std::string& entry) { return equals_ignoring_case(entry, name); });
+}
+
+// True when name starts with prefix (lower case), ASCII case ignored.
+bool starts_with_ignoring_case(std::string_view name, std::string_view prefix) {
+  return name.size() >= prefix.size() && equals_ignoring_case(name.substr(0, prefix.size()), prefix);
 }
 
 // Returns the rewritable field names joined with ", " for error messages.
@@ -79,8 +84,8 @@ bool is_never_touched(std::string_view field_name) {
       "return-path", "received", "message-id", "resent-message-id", "in-reply-to", "references",
       "mime-version", "dkim-signature", "domainkey-signature", "authentication-results",
       "x-ms-tnef-correlator", "delivered-to", "x-original-to"};
-  const std::string name = lower_ascii(trim_blanks(field_name));
-  return contains(fields, name) || name.rfind("content-", 0) == 0 || name.rfind("arc-", 0) == 0;
+  const std::string_view name = trim_blanks(field_name);
+  return contains(fields, name) || starts_with_ignoring_case(name, "content-") || starts_with_ignoring_case(name, "arc-");
 }
 
 HeaderPolicy::HeaderPolicy() {

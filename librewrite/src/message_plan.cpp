@@ -32,7 +32,7 @@ std::string describe(const std::vector<AddressChange>& changes) {
 std::set<std::string> signed_fields(const std::vector<HeaderField>& headers) {
   std::vector<std::string> signatures;
   for (const HeaderField& field : headers) {
-    if (lower_ascii(field.name) == "dkim-signature") signatures.push_back(field.value);
+    if (equals_ignoring_case(field.name, "dkim-signature")) signatures.push_back(field.value);
   }
   return dkim_covered_fields(signatures);
 }
