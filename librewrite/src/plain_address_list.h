@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // plain_address_list.h (private): recognises the plainest form of an address list, the one nearly every
-// To and Cc field has ("Bob <bob@fabrikam.com>, carol@example.net"), in which GMime can find nothing to
-// warn about and reads exactly the addr-specs the raw-text scan finds. header_rewriter.cpp uses it to
-// leave GMime out of a field whose addresses no rule rewrites: for such a field GMime's only part would
-// be a verdict of "malformed", and for a plain field that verdict is known in advance to be "no".
-// Anything outside the form (comments, groups, encoded words, escapes, obsolete syntax, 8-bit bytes,
-// trailing dots, empty list members) is not plain and goes through GMime as before.
+// address field has ("Bob <bob@fabrikam.com>, carol@example.net"), in which GMime finds nothing to warn
+// about and reads exactly the addr-specs the raw-text scan finds. header_rewriter.cpp does not ask GMime
+// about such a value: GMime's answer is known in advance. Anything outside the form (comments, groups,
+// encoded words, escapes, obsolete syntax, 8-bit bytes, punycode, trailing dots, empty list members) is
+// not plain and goes through GMime. tests/unit/test_plain_address_list.cpp and the header_value fuzz
+// target hold the recogniser to that promise against GMime itself.
 // Thread safety: a pure function.
 #pragma once
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// test_plain_address_list.cpp: the plain-form recogniser that lets a field no rule touches skip GMime.
-// Its promise is checked against GMime itself: every value it calls plain, GMime parses without a
-// warning and reads as exactly the addr-specs the raw-text scan finds, over many generated values that
-// sit on both sides of the form's edges.
+// test_plain_address_list.cpp: the plain-form recogniser. Its promise, which lets header_rewriter.cpp
+// leave GMime out of a plain value, is checked against GMime itself: every value it calls plain, GMime
+// parses without a warning and reads as exactly the addr-specs the raw-text scan finds, over many
+// generated values that sit on both sides of the form's edges.
 #include <catch2/catch.hpp>
 
 #include <random>
