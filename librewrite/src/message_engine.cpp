@@ -247,6 +247,7 @@ void MessageCollector::header(std::string_view name, std::string_view value) {
     headers_.shrink_to_fit();
     return;
   }
+  if (headers_.empty()) headers_.reserve(kFieldsReserved);
   headers_.push_back(HeaderField{std::string(name), std::string(value)});
 }
 

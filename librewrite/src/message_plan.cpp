@@ -42,11 +42,13 @@ void plan_headers(const RuleTable& table, const PlanOptions& options, Direction 
                   const std::vector<HeaderField>& headers, MessagePlan& plan) {
   if (options.headers.names(direction).empty()) return;
   const std::set<std::string> covered = signed_fields(headers);
-  std::map<std::string, int> seen;  // lower-case name -> fields with that name so far
+  // Lower-case name -> fields with that name so far. Whether a field is allowed depends on its name
+  // alone, so counting only the allowed ones gives each of them the index the MTA uses.
+  std::map<std::string, int> seen;
   for (const HeaderField& field : headers) {
+    if (!options.headers.allows(field.name, direction)) continue;  // never-touched fields included
     const std::string key = lower_ascii(field.name);
     const int index = ++seen[key];
-    if (!options.headers.allows(field.name, direction) || is_never_touched(field.name)) continue;
 
     HeaderRewrite rewrite = rewrite_header_value(field.value, table, direction);
     if (rewrite.status == HeaderRewrite::Status::malformed) {

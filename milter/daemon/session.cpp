@@ -149,7 +149,7 @@ Reply Session::rcpt_to(const std::string& address, const std::vector<std::string
   }
 }
 
-Reply Session::header(const std::string& name, const std::string& value) {
+Reply Session::header(std::string_view name, std::string_view value) {
   try {
     if (message_) message_->collector->header(name, value);
     return {};

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "classify.h"
@@ -84,7 +85,7 @@ class Session {
   Reply rcpt_to(const std::string& address, const std::vector<std::string>& esmtp_args,
                 const std::string& queue_id = "");
   // One top-level header field, value as the MTA passed it.
-  Reply header(const std::string& name, const std::string& value);
+  Reply header(std::string_view name, std::string_view value);
   // End of message: plans and applies every edit. queue_id is {i} ("" when unset).
   Reply end_of_message(const std::string& queue_id, MtaActions& mta);
   // The MTA aborted the message: forget it, keep the connection.

@@ -38,7 +38,8 @@ class HeaderPolicy {
                                  const std::vector<std::string>& inbound,
                                  const std::string& source, std::vector<ConfigError>& errors);
 
-  // True when field_name (any case) may be rewritten in the given direction.
+  // True when field_name (any case) may be rewritten in the given direction: selected for it, and not a
+  // field that is never touched (is_never_touched).
   bool allows(std::string_view field_name, Direction direction) const;
 
   // The selected field names of a direction, lower case, in configuration order.

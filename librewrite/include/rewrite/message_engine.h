@@ -123,6 +123,8 @@ class MessageCollector {
  public:
   // Upper bound on the header bytes collected per message; a larger header section is left untouched.
   static constexpr std::size_t kMaxHeaderBytes = 1024 * 1024;
+  // Room made for header fields at the first one: a typical message's fields without a reallocation.
+  static constexpr std::size_t kFieldsReserved = 24;
 
   // Starts a message; context's pointers must outlive the collector. sender is MAIL FROM as the MTA
   // passed it ("<a@b>", "a@b", "<>" or "").
