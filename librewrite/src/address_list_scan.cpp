@@ -120,6 +120,7 @@ AddressListScan scan_address_list(std::string_view value) {
   bool cfws_only = false;  // since the last word, only comments and white space
   bool in_group = false;   // between a group's ':' and its ';'
   std::vector<Word> words;
+  words.reserve(16);  // a typical field's words without a reallocation
   // Joins the '@'-words with the local part or domain that only CFWS separates from them: "x(c)@d",
   // "x@(c)d", "x @ d". A word starting with '@' right after '<' or ',' is a route hop, never joined.
   const auto add_word = [&](Word word) {

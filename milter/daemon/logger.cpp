@@ -38,8 +38,15 @@ bool stderr_is_journal() {
   return std::sscanf(stream, "%llu:%llu", &device, &inode) == 2 && device == status.st_dev && inode == status.st_ino;
 }
 
+bool stderr_is_null() {
+  struct stat error {};
+  struct stat null {};
+  return fstat(STDERR_FILENO, &error) == 0 && stat("/dev/null", &null) == 0 && S_ISCHR(error.st_mode) &&
+         S_ISCHR(null.st_mode) && error.st_rdev == null.st_rdev;
+}
+
 SyslogLogger::SyslogLogger(int verbosity, bool to_stderr)
-    : verbosity_(verbosity), to_stderr_(to_stderr && !stderr_is_journal()) {
+    : verbosity_(verbosity), to_stderr_(to_stderr && !stderr_is_journal() && !stderr_is_null()) {
   openlog("rewrite-milter", LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
 

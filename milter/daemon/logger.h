@@ -23,7 +23,7 @@ class Logger {
 
 // Logs to syslog(3) with LOG_MAIL and, when to_stderr, to standard error as well, unless standard error
 // is systemd's journal (JOURNAL_STREAM names it), which gets the syslog lines already: a copy there
-// would log every line twice.
+// would log every line twice, or /dev/null, where a copy is only a wasted write.
 class SyslogLogger : public Logger {
  public:
   // verbosity: 0 logs up to info, 1 adds verbose, 2 adds debug.
@@ -40,6 +40,9 @@ class SyslogLogger : public Logger {
 // True when standard error is the journal stream systemd gave the service (JOURNAL_STREAM, "DEV:INODE",
 // matches its device and inode).
 bool stderr_is_journal();
+
+// True when standard error is /dev/null (as under a supervisor that discards it): nothing to copy to.
+bool stderr_is_null();
 
 // Keeps every line in memory (tests).
 class MemoryLogger : public Logger {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // test_logger.cpp: standard error is told apart from systemd's journal stream, so that a service in the
-// foreground does not log each line twice (syslog reaches the journal already).
+// foreground does not log each line twice (syslog reaches the journal already), and from /dev/null.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,6 +54,42 @@ TEST_CASE("logger: standard error is the journal only when JOURNAL_STREAM names 
   {
     JournalStream stream(nullptr);
     CHECK_FALSE(stderr_is_journal());
+  }
+}
+
+// Points standard error at path for one scope.
+class StderrTo {
+ public:
+  explicit StderrTo(const char* path) : saved_(dup(STDERR_FILENO)) {
+    const int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(fd >= 0);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+  }
+  ~StderrTo() {
+    dup2(saved_, STDERR_FILENO);
+    close(saved_);
+  }
+
+ private:
+  int saved_;
+};
+
+TEST_CASE("logger: standard error is /dev/null only when it is that device", "[logger]") {
+  {
+    StderrTo null("/dev/null");
+    CHECK(stderr_is_null());
+  }
+  {
+    char path[] = "/tmp/rewrite-logger-XXXXXX";
+    const int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    {
+      StderrTo file(path);
+      CHECK_FALSE(stderr_is_null());
+    }
+    unlink(path);
   }
 }
 
