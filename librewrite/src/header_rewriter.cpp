@@ -198,19 +198,8 @@ HeaderRewrite rewrite_header_value(std::string_view value, const RuleTable& tabl
     return malformed("more than " + std::to_string(kMaxAddresses) + " addresses");
   }
 
-  // Every address's lookup first: they have no side effects, and which are rewritten is all the loop
-  // below needs from them.
-  std::vector<std::string> tokens;
-  std::vector<Lookup> found;
-  tokens.reserve(scan.addresses.size());
-  found.reserve(scan.addresses.size());
-  for (const detail::AddressToken& span : scan.addresses) {
-    tokens.push_back(span.text(value));
-    found.push_back(lookup_token(tokens.back(), table, direction));
-  }
-
-  // A plain value is one GMime reads without a warning as exactly these tokens (plain_address_list.h):
-  // it is not asked. Any other value is parsed, and must agree with the scan.
+  // A plain value is one GMime reads without a warning as exactly the scanned tokens
+  // (plain_address_list.h): it is not asked. Any other value is parsed, and must agree with the scan.
   const bool plain = detail::is_plain_address_list(unfolded);
   detail::ParsedAddressList parsed;
   if (!plain) {
@@ -227,16 +216,19 @@ HeaderRewrite rewrite_header_value(std::string_view value, const RuleTable& tabl
   }
 
   std::vector<Replacement> replacements;
-  for (std::size_t k = 0; k < tokens.size(); ++k) {
-    if (!plain && !token_matches(tokens[k], parsed.mailboxes[k])) {
+  for (std::size_t k = 0; k < scan.addresses.size(); ++k) {
+    const detail::AddressToken& span = scan.addresses[k];
+    std::string token = span.text(value);
+    if (!plain && !token_matches(token, parsed.mailboxes[k])) {
       return malformed("address " + std::to_string(k + 1) + " in the text differs from what the parser read");
     }
-    if (found[k].rewritten) {
-      replace_address(value, scan.addresses[k], std::move(tokens[k]), std::move(found[k]), replacements);
+    Lookup found = lookup_token(token, table, direction);
+    if (found.rewritten) {
+      replace_address(value, span, std::move(token), std::move(found), replacements);
       continue;
     }
     // The lookup refuses an invalid address itself; one it leaves alone is asked why, once.
-    if (const std::string problem = address_problem(without_trailing_dot(tokens[k]), true); !problem.empty()) {
+    if (const std::string problem = address_problem(without_trailing_dot(token), true); !problem.empty()) {
       return malformed("address " + std::to_string(k + 1) + " is not valid: " + problem);
     }
   }
