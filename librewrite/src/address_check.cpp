@@ -14,9 +14,6 @@
 namespace rewrite {
 namespace {
 
-// True for an ASCII letter or digit.
-bool is_let_dig(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
-
 // True when libidn2 decodes the ASCII domain to Unicode and encodes that back to the same name.
 bool idna_round_trips(const std::string& domain) {
   char* unicode = nullptr;
@@ -58,7 +55,9 @@ std::string domain_problem(std::string_view text) {
     if (label.empty()) return "empty label in domain '" + shown() + "'";
     if (label.size() > 63) return "label longer than 63 characters in domain '" + shown() + "'";
     for (const char c : label) {
-      if (!is_let_dig(c) && c != '-') return "invalid character '" + printable(std::string(1, c)) + "' in domain '" + shown() + "'";
+      if (!detail::is_let_dig(c) && c != '-') {
+        return "invalid character '" + printable(std::string(1, c)) + "' in domain '" + shown() + "'";
+      }
     }
     if (label.front() == '-' || label.back() == '-') return "label starting or ending with '-' in domain '" + shown() + "'";
     start = dot + 1;

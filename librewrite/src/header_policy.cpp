@@ -25,10 +25,11 @@ const std::vector<std::string>& rewritable_fields() {
 
 // True when list holds name, ASCII case ignored (no copy: this runs for every header field).
 bool contains(const std::vector<std::string>& list, std::string_view name) {
-  return std::any_of(list.begin(), list.end(), [name](const std::string& entry) { return equals_ignoring_case(entry, name); });
+  return std::any_of(list.begin(), list.end(),
+                     [name](const std::string& entry) { return equals_ignoring_case(entry, name); });
 }
 
-// True when name starts with prefix (lower case), ASCII case ignored.
+// True when name starts with prefix, ASCII case ignored.
 bool starts_with_ignoring_case(std::string_view name, std::string_view prefix) {
   return name.size() >= prefix.size() && equals_ignoring_case(name.substr(0, prefix.size()), prefix);
 }
@@ -85,7 +86,8 @@ bool is_never_touched(std::string_view field_name) {
       "mime-version", "dkim-signature", "domainkey-signature", "authentication-results",
       "x-ms-tnef-correlator", "delivered-to", "x-original-to"};
   const std::string_view name = trim_blanks(field_name);
-  return contains(fields, name) || starts_with_ignoring_case(name, "content-") || starts_with_ignoring_case(name, "arc-");
+  return contains(fields, name) || starts_with_ignoring_case(name, "content-") ||
+         starts_with_ignoring_case(name, "arc-");
 }
 
 HeaderPolicy::HeaderPolicy() {

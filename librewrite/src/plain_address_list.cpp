@@ -4,12 +4,13 @@
 
 #include <cstddef>
 
+#include "text_util.h"
+
 namespace rewrite::detail {
 namespace {
 
-bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
-bool is_local_char(char c) { return is_alnum(c) || c == '_' || c == '+' || c == '-'; }
-bool is_name_char(char c) { return is_alnum(c) || c == '_' || c == '-' || c == '\''; }
+bool is_local_char(char c) { return is_let_dig(c) || c == '_' || c == '+' || c == '-'; }
+bool is_name_char(char c) { return is_let_dig(c) || c == '_' || c == '-' || c == '\''; }
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
 // A cursor over the value; each read_* consumes what it recognised and returns false, consuming
@@ -35,12 +36,13 @@ struct Reader {
     }
   }
 
-  // Dot-separated labels: letters, digits and '-', not at a label's ends, and no "xn--" label (GMime
-  // decodes punycode, and what it reads then depends on the label).
+  // Dot-separated labels: letters, digits and '-', not at a label's ends, and none with '-' as its third
+  // and fourth characters, as an "xn--" label has (GMime decodes punycode, and what it reads then
+  // depends on the label).
   bool read_domain() {
     for (;;) {
       const std::size_t start = at;
-      while (!done() && (is_alnum(text[at]) || text[at] == '-')) ++at;
+      while (!done() && (is_let_dig(text[at]) || text[at] == '-')) ++at;
       if (at == start || text[start] == '-' || text[at - 1] == '-') return false;
       if (at - start >= 4 && text[start + 2] == '-' && text[start + 3] == '-') return false;
       if (peek() != '.') return true;

@@ -13,9 +13,12 @@ namespace rewrite::detail {
 // Returns c lower-cased when it is an ASCII capital letter, c otherwise.
 inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
+// True for an ASCII letter or digit (RFC 5321's Let-dig).
+inline bool is_let_dig(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
 // True for RFC 5322 atext: the characters of an unquoted local part besides '.'.
 inline bool is_atext(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  if (is_let_dig(c)) return true;
   return std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
 }
 
