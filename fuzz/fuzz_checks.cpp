@@ -98,14 +98,14 @@ void check_outbound(std::string_view address, const Lookup& found) {
     }
     case RuleKind::domain:
       require(same_ignoring_case(domain, rule.internal), "a domain rule fired for another domain");
-      require(found.address == std::string(local) + "@" + rule.external, "a domain rule changed the local part");
+      require(found.address == std::string(local) + "@" + std::string(rule.external), "a domain rule changed the local part");
       break;
     case RuleKind::wildcard:
       require(within(domain, rule.internal), "a wildcard fired outside its domain");
-      for (const std::string& exception : rule.exceptions) {
+      for (const std::string_view exception : rule.exceptions) {
         require(!within(domain, exception), "a wildcard fired inside one of its exceptions");
       }
-      require(found.address == std::string(local) + "@" + rule.external, "a wildcard rule changed the local part");
+      require(found.address == std::string(local) + "@" + std::string(rule.external), "a wildcard rule changed the local part");
       break;
   }
 }
@@ -135,7 +135,7 @@ Lookup outbound(const RuleTable& table, const std::string& address) {
 
 // True when one exception of a wildcard rule covers domain.
 bool excepted(const Rule& rule, std::string_view domain) {
-  for (const std::string& exception : rule.exceptions) {
+  for (const std::string_view exception : rule.exceptions) {
     if (within(domain, exception)) return true;
   }
   return false;

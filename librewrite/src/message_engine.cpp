@@ -14,7 +14,7 @@ namespace {
 
 // Returns the rule's name for change lines, or "-" when there is none.
 std::string rule_name(const AddressChange& change) {
-  return change.rule != nullptr ? change.rule->name : "-";
+  return change.rule != nullptr ? change.rule->name() : "-";
 }
 
 // Joins ESMTP arguments with single spaces.

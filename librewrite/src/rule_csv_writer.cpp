@@ -6,7 +6,7 @@ namespace rewrite {
 namespace {
 
 // Appends text as one quoted CSV field ("" for a quote inside), then separator.
-void append_field(std::string& out, const std::string& text, char separator) {
+void append_field(std::string& out, std::string_view text, char separator) {
   out += '"';
   for (const char c : text) {
     if (c == '"') out += '"';
@@ -22,13 +22,13 @@ std::string rules_as_csv(const RuleTable& table) {
   std::string out = "Identity,Name,InternalAddress,ExternalAddress,ExceptionList,OutboundOnly\n";
   for (const Rule& rule : table.rules()) {
     std::string exceptions;
-    for (const std::string& exception : rule.exceptions) {
+    for (const std::string_view exception : rule.exceptions) {
       if (!exceptions.empty()) exceptions += ',';
       exceptions += exception;
     }
     append_field(out, table.source_of(rule), ',');
-    append_field(out, rule.name, ',');
-    append_field(out, rule.kind == RuleKind::wildcard ? "*." + rule.internal : rule.internal, ',');
+    append_field(out, rule.name(), ',');
+    append_field(out, rule.default_name(), ',');
     append_field(out, rule.external, ',');
     append_field(out, exceptions, ',');
     append_field(out, rule.bidirectional ? "False" : "True", '\n');

@@ -66,8 +66,8 @@ struct RuleTable::Index {
 
   // Returns the domain an address_domains value stands for.
   static std::string_view address_domain(const std::vector<Rule>& rules, std::uint32_t value) {
-    const std::string& side = value % 2 == 0 ? rules[value / 2].internal : rules[value / 2].external;
-    return std::string_view(side).substr(side.rfind('@') + 1);
+    const std::string_view side = value % 2 == 0 ? rules[value / 2].internal : rules[value / 2].external;
+    return side.substr(side.rfind('@') + 1);
   }
 };
 

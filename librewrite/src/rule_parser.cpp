@@ -58,9 +58,8 @@ std::string normalize_address(std::string_view text) {
   return parts->local + "@" + normalize_domain(parts->domain);
 }
 
-// Checks one rule on its own and appends it to rules, or its problems to errors.
-void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>& rules,
-              std::vector<ConfigError>& errors) {
+// Checks one rule on its own and appends it to store (its text to store.text), or its problems to errors.
+void add_rule(const RuleSpec& spec, const std::string& source, RuleStore& store, std::vector<ConfigError>& errors) {
   const std::size_t errors_before = errors.size();
   const auto fail = [&](const std::string& reason) { errors.push_back({source, spec.line, reason}); };
   const std::string_view internal = spec.internal;
@@ -68,7 +67,10 @@ void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>
 
   Rule rule;
   rule.line = spec.line;
-  rule.name = spec.name.empty() ? spec.internal : spec.name;
+  // The normalised sides and exceptions, copied into the store's text once the rule is known good.
+  std::string internal_side;
+  std::string external_side;
+  std::vector<std::string> exceptions;
   const bool internal_is_address = internal.find('@') != std::string_view::npos;
 
   if (internal.rfind("*.", 0) == 0) {
@@ -81,7 +83,7 @@ void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>
     } else if (const std::string problem = rule_domain_problem(domain); !problem.empty()) {
       fail(problem);
     } else {
-      rule.internal = normalize_domain(domain);
+      internal_side = normalize_domain(domain);
     }
   } else if (internal.find('*') != std::string_view::npos) {
     fail("invalid wildcard '" + spec.internal + "': a wildcard is '*.' followed by a domain, nothing before it");
@@ -90,14 +92,14 @@ void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>
     if (const std::string problem = rule_address_problem(internal); !problem.empty()) {
       fail(problem);
     } else {
-      rule.internal = normalize_address(internal);
+      internal_side = normalize_address(internal);
     }
   } else {
     rule.kind = RuleKind::domain;
     if (const std::string problem = rule_domain_problem(internal); !problem.empty()) {
       fail(problem);
     } else {
-      rule.internal = normalize_domain(internal);
+      internal_side = normalize_domain(internal);
     }
   }
 
@@ -111,7 +113,7 @@ void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>
     } else if (const std::string problem = rule_address_problem(external); !problem.empty()) {
       fail(problem);
     } else {
-      rule.external = normalize_address(external);
+      external_side = normalize_address(external);
     }
   } else {
     if (external.find('@') != std::string_view::npos) {
@@ -120,7 +122,7 @@ void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>
     } else if (const std::string problem = rule_domain_problem(external); !problem.empty()) {
       fail(problem);
     } else {
-      rule.external = normalize_domain(external);
+      external_side = normalize_domain(external);
     }
   }
 
@@ -141,14 +143,24 @@ void add_rule(const RuleSpec& spec, const std::string& source, std::vector<Rule>
       continue;
     }
     std::string normalized = normalize_domain(exception);
-    if (!rule.internal.empty() && !is_within_domain(normalized, rule.internal)) {
-      fail("exception '" + exception + "' is not covered by '*." + rule.internal + "'");
+    if (!internal_side.empty() && !is_within_domain(normalized, internal_side)) {
+      fail("exception '" + exception + "' is not covered by '*." + internal_side + "'");
       continue;
     }
-    rule.exceptions.push_back(std::move(normalized));
+    exceptions.push_back(std::move(normalized));
   }
 
-  if (errors.size() == errors_before) rules.push_back(std::move(rule));
+  if (errors.size() != errors_before) return;
+  rule.internal = store.text.store(internal_side);
+  rule.external = store.text.store(external_side);
+  if (!exceptions.empty()) {
+    std::vector<std::string_view> views;
+    for (const std::string& exception : exceptions) views.push_back(store.text.store(exception));
+    rule.exceptions = DomainList(store.text.store(views.data(), views.size()), static_cast<std::uint32_t>(views.size()));
+  }
+  const std::string& name = spec.name.empty() ? spec.internal : spec.name;
+  if (name != rule.default_name()) rule.given_name = store.text.store(name);
+  store.rules.push_back(rule);
 }
 
 // Reads a rule's fields (INTERNAL EXTERNAL [options], as a native line has them) into spec; returns
@@ -303,8 +315,9 @@ bool parse_csv_line(std::string_view line, const CsvColumns& columns, int line_n
 
 }  // namespace
 
-void parse_rules_text(std::string_view text, const std::string& source_name, RuleFormat format,
-                      std::vector<Rule>& rules, std::vector<ConfigError>& errors) {
+void parse_rules_text(std::string_view text, const std::string& source_name, RuleFormat format, RuleStore& store,
+                      std::vector<ConfigError>& errors) {
+  std::vector<Rule>& rules = store.rules;
   std::optional<CsvColumns> csv;  // set once the CSV header is read
   bool header_seen = false;
   // Room for a rule per line up front: growing by doubling would move every rule again and again and,
@@ -330,11 +343,11 @@ void parse_rules_text(std::string_view text, const std::string& source_name, Rul
     RuleSpec spec;
     const bool parsed = csv ? parse_csv_line(content, *csv, line_number, source_name, spec, errors)
                             : parse_fields(split_fields(content), line_number, source_name, spec, errors);
-    if (parsed) add_rule(spec, source_name, rules, errors);
+    if (parsed) add_rule(spec, source_name, store, errors);
   }
 }
 
-void parse_rule_fields(const RuleFields& entry, std::uint32_t source_index, std::vector<Rule>& rules,
+void parse_rule_fields(const RuleFields& entry, std::uint32_t source_index, RuleStore& store,
                        std::vector<ConfigError>& errors) {
   std::vector<std::string_view> fields = {entry.internal, entry.external};
   for (const std::string& option : entry.options) fields.push_back(option);
@@ -357,9 +370,9 @@ void parse_rule_fields(const RuleFields& entry, std::uint32_t source_index, std:
   }
   if (!parse_fields(fields, 0, entry.source, spec, errors)) return;
   if (spec.name.empty()) spec.name = entry.name;
-  const std::size_t before = rules.size();
-  add_rule(spec, entry.source, rules, errors);
-  if (rules.size() != before) rules.back().source = source_index;
+  const std::size_t before = store.rules.size();
+  add_rule(spec, entry.source, store, errors);
+  if (store.rules.size() != before) store.rules.back().source = source_index;
 }
 
 }  // namespace rewrite::detail

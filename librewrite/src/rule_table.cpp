@@ -40,7 +40,7 @@ void reserve_index(const std::vector<Rule>& rules, RuleTable::Index& index) {
 void report_duplicate(const std::vector<Rule>& rules, std::uint32_t first, std::uint32_t i, const Sources& sources,
                       std::vector<ConfigError>& errors) {
   const Rule& rule = rules[i];
-  const std::string shown = rule.kind == RuleKind::wildcard ? "*." + rule.internal : rule.internal;
+  const std::string shown = rule.default_name();
   errors.push_back({sources[rule.source], rule.line,
                     "duplicate rule for '" + shown + "' (first at " + source_location(sources[rules[first].source], rules[first].line) +
                         "): each internal " + (rule.kind == RuleKind::address ? "address" : "domain") +
@@ -52,8 +52,10 @@ void report_shared_external(const std::vector<Rule>& rules, std::uint32_t first,
                             const Sources& sources, std::vector<ConfigError>& errors) {
   const Rule& rule = rules[i];
   errors.push_back({sources[rule.source], rule.line,
-                    "bidirectional rules must be unique: '" + rule.internal + "' and '" + rules[first].internal +
-                        "' (" + source_location(sources[rules[first].source], rules[first].line) + ") both map to '" + rule.external +
+                    "bidirectional rules must be unique: '" + std::string(rule.internal) + "' and '" +
+                        std::string(rules[first].internal) + "' (" +
+                        source_location(sources[rules[first].source], rules[first].line) + ") both map to '" +
+                        std::string(rule.external) +
                         "', so replies could not be routed back; make one of them outbound-only"});
 }
 
@@ -126,12 +128,15 @@ std::size_t extension_start(std::string_view address, std::string_view delimiter
 }
 
 // Returns address (local@domain) with extension appended to its local part.
-std::string with_extension(const std::string& address, std::string_view extension) {
+std::string with_extension(std::string_view address, std::string_view extension) {
   const std::size_t at = address.rfind('@');
-  return address.substr(0, at) + std::string(extension) + address.substr(at);
+  std::string out;
+  out.reserve(address.size() + extension.size());
+  out.append(address.substr(0, at)).append(extension).append(address.substr(at));
+  return out;
 }
 
-std::string with_domain(std::string_view address, const std::string& domain) {
+std::string with_domain(std::string_view address, std::string_view domain) {
   std::string out(address.substr(0, address.rfind('@') + 1));
   out += domain;
   return out;
@@ -150,24 +155,25 @@ const char* to_string(RuleKind kind) {
 
 const char* to_string(Direction direction) { return direction == Direction::outbound ? "outbound" : "inbound"; }
 
-RuleTable::RuleTable(std::string source_name, std::vector<std::string> sources, std::vector<Rule> rules,
+RuleTable::RuleTable(std::string source_name, std::vector<std::string> sources, detail::RuleStore store,
                      std::unique_ptr<Index> index)
     : source_name_(std::move(source_name)),
       sources_(std::move(sources)),
-      rules_(std::move(rules)),
+      text_(std::make_unique<detail::TextArena>(std::move(store.text))),
+      rules_(std::move(store.rules)),
       index_(std::move(index)) {}
 
 RuleTable::~RuleTable() = default;
 
-LoadResult RuleTable::build(const std::string& source_name, std::vector<std::string> sources, std::vector<Rule> rules,
+LoadResult RuleTable::build(const std::string& source_name, std::vector<std::string> sources, detail::RuleStore store,
                             std::vector<ConfigError> errors, std::string_view recipient_delimiter) {
   LoadResult result;
   result.errors = std::move(errors);
   // One pass both validates and builds the index the table keeps.
   auto index = std::make_unique<Index>();
-  build_index(rules, sources, *index, &result.errors);
+  build_index(store.rules, sources, *index, &result.errors);
   if (result.errors.empty()) {
-    std::unique_ptr<RuleTable> table(new RuleTable(source_name, std::move(sources), std::move(rules), std::move(index)));
+    std::unique_ptr<RuleTable> table(new RuleTable(source_name, std::move(sources), std::move(store), std::move(index)));
     table->recipient_delimiter_ = std::string(recipient_delimiter);
     result.table = std::move(table);
   }
@@ -176,24 +182,24 @@ LoadResult RuleTable::build(const std::string& source_name, std::vector<std::str
 
 LoadResult RuleTable::from_fields(const std::vector<RuleFields>& entries, const std::string& source_name,
                                   std::string_view recipient_delimiter) {
-  std::vector<Rule> rules;
+  detail::RuleStore store;
   std::vector<ConfigError> errors;
   std::vector<std::string> sources;
   sources.reserve(entries.size());
-  rules.reserve(entries.size());
+  store.rules.reserve(entries.size());
   for (const RuleFields& entry : entries) {
-    detail::parse_rule_fields(entry, static_cast<std::uint32_t>(sources.size()), rules, errors);
+    detail::parse_rule_fields(entry, static_cast<std::uint32_t>(sources.size()), store, errors);
     sources.push_back(entry.source);
   }
-  return build(source_name, std::move(sources), std::move(rules), std::move(errors), recipient_delimiter);
+  return build(source_name, std::move(sources), std::move(store), std::move(errors), recipient_delimiter);
 }
 
 LoadResult RuleTable::parse(std::string_view text, const std::string& source_name, RuleFormat format,
                             std::string_view recipient_delimiter) {
-  std::vector<Rule> rules;
+  detail::RuleStore store;
   std::vector<ConfigError> errors;
-  detail::parse_rules_text(text, source_name, format, rules, errors);
-  return build(source_name, {source_name}, std::move(rules), std::move(errors), recipient_delimiter);
+  detail::parse_rules_text(text, source_name, format, store, errors);
+  return build(source_name, {source_name}, std::move(store), std::move(errors), recipient_delimiter);
 }
 
 LoadResult RuleTable::load(const std::string& path, RuleFormat format, std::string_view recipient_delimiter) {
@@ -218,7 +224,7 @@ LoadResult RuleTable::load(const std::string& path, RuleFormat format, std::stri
       return result;
     }
     std::sort(files.begin(), files.end());
-    std::vector<Rule> rules;
+    detail::RuleStore store;
     std::vector<ConfigError> errors;
     for (std::size_t i = 0; i < files.size(); ++i) {
       ConfigError read_error;
@@ -227,11 +233,11 @@ LoadResult RuleTable::load(const std::string& path, RuleFormat format, std::stri
         errors.push_back(std::move(read_error));
         continue;
       }
-      const std::size_t first = rules.size();
-      detail::parse_rules_text(*text, files[i], format, rules, errors);
-      for (std::size_t r = first; r < rules.size(); ++r) rules[r].source = static_cast<std::uint32_t>(i);
+      const std::size_t first = store.rules.size();
+      detail::parse_rules_text(*text, files[i], format, store, errors);
+      for (std::size_t r = first; r < store.rules.size(); ++r) store.rules[r].source = static_cast<std::uint32_t>(i);
     }
-    return build(path, std::move(files), std::move(rules), std::move(errors), recipient_delimiter);
+    return build(path, std::move(files), std::move(store), std::move(errors), recipient_delimiter);
   }
   ConfigError error;
   std::optional<std::string> text = read_text_file(path, "rules file", error);
@@ -242,11 +248,11 @@ LoadResult RuleTable::load(const std::string& path, RuleFormat format, std::stri
   }
   // The text is let go before the index is built, so that the two are never in memory together (at
   // 10M rules: 650 MB of text, 400 MB of index).
-  std::vector<Rule> rules;
+  detail::RuleStore store;
   std::vector<ConfigError> errors;
-  detail::parse_rules_text(*text, path, format, rules, errors);
+  detail::parse_rules_text(*text, path, format, store, errors);
   text.reset();
-  return build(path, {path}, std::move(rules), std::move(errors), recipient_delimiter);
+  return build(path, {path}, std::move(store), std::move(errors), recipient_delimiter);
 }
 
 Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
@@ -286,7 +292,7 @@ Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
       cut == std::string_view::npos ? std::string_view() : key.substr(cut, key.rfind('@') - cut);
   if (direction == Direction::inbound) {
     std::uint32_t found = index_->find_external(rules_, key, address_hash);
-    if (found != Index::kNone) return fire(found, rules_[found].internal);
+    if (found != Index::kNone) return fire(found, std::string(rules_[found].internal));
     if (!stripped.empty()) {
       found = index_->find_external(rules_, stripped, detail::hash_ignoring_case(stripped));
       if (found != Index::kNone) return fire(found, with_extension(rules_[found].internal, extension));
@@ -302,7 +308,7 @@ Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
 
   if (const std::uint32_t found = Index::find_internal(index_->by_address, rules_, key, address_hash);
       found != Index::kNone) {
-    return fire(found, rules_[found].external);
+    return fire(found, std::string(rules_[found].external));
   }
   if (!stripped.empty()) {
     const std::uint32_t found =
@@ -320,7 +326,7 @@ Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
     const std::uint32_t found = Index::find_internal(index_->by_wildcard, rules_, suffix, suffix_hash);
     if (found == Index::kNone) continue;
     const Rule& rule = rules_[found];
-    for (const std::string& exception : rule.exceptions) {
+    for (const std::string_view exception : rule.exceptions) {
       if (detail::is_within_domain(domain, exception)) return result;  // excepted: no wildcard applies
     }
     return fire(found, with_domain(address, rule.external));

@@ -71,7 +71,7 @@ std::shared_ptr<const RuleHitCounters> Metrics::counters_for(const RuleTable& ta
   counters->by_position.reserve(table.rules().size());
   std::lock_guard<std::mutex> lock(names_mutex_);
   for (const Rule& rule : table.rules()) {
-    std::shared_ptr<HitCounter>& counter = hits_by_name_[rule.name];
+    std::shared_ptr<HitCounter>& counter = hits_by_name_[rule.name()];
     if (!counter) counter = std::make_shared<HitCounter>(0);
     counters->by_position.push_back(counter);
   }

@@ -34,7 +34,7 @@ void explain_one(const RuleTable& table, const std::string& raw, Direction direc
   if (lookup.rewritten) {
     out << " -> " << lookup.address;
     if (lookup.rule != nullptr) {
-      out << " (rule " << lookup.rule->name << ", " << table.location_of(*lookup.rule) << ')';
+      out << " (rule " << lookup.rule->name() << ", " << table.location_of(*lookup.rule) << ')';
     }
     out << '\n';
   } else {

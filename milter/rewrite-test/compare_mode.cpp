@@ -34,7 +34,7 @@ std::string describe(const RuleTable& table, const Lookup& lookup) {
   if (!lookup.rewritten) return "unchanged";
   std::string text = lookup.address;
   if (lookup.rule != nullptr) {
-    text += " (rule " + lookup.rule->name + ", " + table.location_of(*lookup.rule) + ")";
+    text += " (rule " + lookup.rule->name() + ", " + table.location_of(*lookup.rule) + ")";
   }
   return text;
 }
@@ -165,7 +165,7 @@ int run_compare_mode(const Options& options, const RuleTable& current, const Rul
     if (fired.count(position)) continue;
     ++unused;
     const Rule& rule = next.rules()[position];
-    out << "unused: rule " << rule.name << " (" << next.location_of(rule) << ") fires for none of the inputs\n";
+    out << "unused: rule " << rule.name() << " (" << next.location_of(rule) << ") fires for none of the inputs\n";
   }
   out << "compare: " << counts.addresses_differing << " of " << counts.addresses
       << (counts.addresses == 1 ? " address" : " addresses") << " and " << counts.messages_differing << " of "

@@ -86,7 +86,7 @@ TEST_CASE("seed: chris@sales and chris@research both become chris@contoso.com", 
   CHECK(result.changes[1].original == "chris@research.contoso.com");
   CHECK(result.changes[1].rewritten == "chris@contoso.com");
   REQUIRE(result.changes[0].rule != nullptr);
-  CHECK(result.changes[0].rule->name == "flatten");
+  CHECK(result.changes[0].rule->name() == "flatten");
 }
 
 TEST_CASE("seed: Fourth Coffee merger", "[header_rewriter][seed]") {

@@ -49,7 +49,7 @@ TEST_CASE("outbound: the envelope sender is rewritten, recipients are not", "[me
   CHECK(result.sender.original == "maria@sales.contoso.com");
   CHECK(result.sender.rewritten == "maria@contoso.com");
   REQUIRE(result.sender.rule != nullptr);
-  CHECK(result.sender.rule->name == "flatten");
+  CHECK(result.sender.rule->name() == "flatten");
   CHECK(result.recipients.empty());
   CHECK(result.headers.empty());
   CHECK_FALSE(result.empty());

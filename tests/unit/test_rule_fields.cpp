@@ -42,8 +42,8 @@ std::string joined(const std::vector<std::string>& lines) {
 std::string meaning(const Rule& rule) {
   std::ostringstream out;
   out << rewrite::to_string(rule.kind) << ' ' << rule.internal << " -> " << rule.external
-      << (rule.bidirectional ? " bidirectional" : " outbound-only") << " name=" << rule.name;
-  for (const std::string& exception : rule.exceptions) out << " except " << exception;
+      << (rule.bidirectional ? " bidirectional" : " outbound-only") << " name=" << rule.name();
+  for (const std::string_view exception : rule.exceptions) out << " except " << exception;
   return out.str();
 }
 
@@ -131,9 +131,9 @@ TEST_CASE("an entry's own name names its rule unless name= says otherwise", "[ru
   entries[2] = {"cn=x,ou=rewrite,dc=contoso,dc=com", "x.contoso.com", "contoso.com", {}, ""};
   const LoadResult result = RuleTable::from_fields(entries, "ldap://dc1/ou=rewrite,dc=contoso,dc=com");
   REQUIRE(result.ok());
-  CHECK(result.table->rules()[0].name == "Sales");
-  CHECK(result.table->rules()[1].name == "jp");
-  CHECK(result.table->rules()[2].name == "x.contoso.com");
+  CHECK(result.table->rules()[0].name() == "Sales");
+  CHECK(result.table->rules()[1].name() == "jp");
+  CHECK(result.table->rules()[2].name() == "x.contoso.com");
 }
 
 TEST_CASE("an entry without a side, or with a line break, is refused by its DN", "[rule_fields]") {

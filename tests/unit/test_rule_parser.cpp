@@ -15,6 +15,11 @@ using rewrite::RuleTable;
 
 namespace {
 
+// Returns a rule's exceptions as strings, to compare with a list.
+std::vector<std::string> exceptions_of(const rewrite::Rule& rule) {
+  return std::vector<std::string>(rule.exceptions.begin(), rule.exceptions.end());
+}
+
 // Returns the errors of loading text, formatted one per line.
 std::string errors_of(const std::string& text, rewrite::RuleFormat format = rewrite::RuleFormat::detect) {
   const rewrite::LoadResult result = RuleTable::parse(text, "bad.rules", format);
@@ -40,18 +45,43 @@ TEST_CASE("a native table with comments, options and every kind loads", "[rule_p
   REQUIRE(rules.size() == 5);
   CHECK(rules[0].kind == RuleKind::wildcard);
   CHECK(rules[0].internal == "contoso.com");
-  CHECK(rules[0].exceptions == std::vector<std::string>{"legal.contoso.com"});
-  CHECK(rules[0].name == "flatten");
+  CHECK(exceptions_of(rules[0]) == std::vector<std::string>{"legal.contoso.com"});
+  CHECK(rules[0].name() == "flatten");
   CHECK(rules[0].line == 3);
   CHECK_FALSE(rules[0].bidirectional);
   CHECK(rules[1].kind == RuleKind::domain);
-  CHECK(rules[1].name == "sales.contoso.com");
+  CHECK(rules[1].name() == "sales.contoso.com");
   CHECK_FALSE(rules[1].bidirectional);
   CHECK(rules[2].kind == RuleKind::address);
   CHECK(rules[2].external == "support@contoso.com");
   CHECK(rules[2].bidirectional);
   CHECK_FALSE(rules[3].bidirectional);
   CHECK(rules[4].internal == "a#b@contoso.com");
+}
+
+TEST_CASE("a rule keeps a name of its own only when it is not the internal side as written", "[rule_parser]") {
+  const rewrite::LoadResult result = RuleTable::parse(
+      "*.contoso.com  contoso.com\n"
+      "*.Fabrikam.COM.  fabrikam.com\n"
+      "john@contoso.net  support@contoso.net\n"
+      "John@Contoso.ORG  support@contoso.org\n"
+      "sales.contoso.de  contoso.de  name=Germany\n"
+      "sales.contoso.fr  contoso.fr  name=sales.contoso.fr\n",
+      "names.rules");
+  REQUIRE(result.ok());
+  const std::vector<rewrite::Rule>& rules = result.table->rules();
+  REQUIRE(rules.size() == 6);
+  CHECK(rules[0].given_name.empty());
+  CHECK(rules[0].name() == "*.contoso.com");
+  CHECK(rules[1].internal == "fabrikam.com");
+  CHECK(rules[1].name() == "*.Fabrikam.COM.");
+  CHECK(rules[2].given_name.empty());
+  CHECK(rules[2].name() == "john@contoso.net");
+  CHECK(rules[3].internal == "John@contoso.org");
+  CHECK(rules[3].name() == "John@Contoso.ORG");
+  CHECK(rules[4].name() == "Germany");
+  CHECK(rules[5].given_name.empty());
+  CHECK(rules[5].name() == "sales.contoso.fr");
 }
 
 TEST_CASE("wildcard syntax is only '*.' followed by a domain", "[rule_parser][validation]") {
@@ -214,13 +244,13 @@ TEST_CASE("Exchange CSV export loads", "[rule_parser][csv]") {
   REQUIRE(result.ok());
   const auto& rules = result.table->rules();
   REQUIRE(rules.size() == 4);
-  CHECK(rules[0].name == "Flatten");
+  CHECK(rules[0].name() == "Flatten");
   CHECK(rules[0].kind == RuleKind::wildcard);
-  CHECK(rules[0].exceptions == std::vector<std::string>{"legal.contoso.com", "hr.contoso.com"});
+  CHECK(exceptions_of(rules[0]) == std::vector<std::string>{"legal.contoso.com", "hr.contoso.com"});
   CHECK(rules[0].line == 3);
-  CHECK(rules[1].name == "Japan");
+  CHECK(rules[1].name() == "Japan");
   CHECK(rules[2].bidirectional);
-  CHECK(rules[3].name == "Quoted \"name\"");
+  CHECK(rules[3].name() == "Quoted \"name\"");
   CHECK(rules[3].bidirectional);
   const rewrite::Lookup lookup = result.table->lookup("masato@japan.sales.contoso.com", rewrite::Direction::outbound);
   CHECK(lookup.address == "masato@contoso.jp");
@@ -243,13 +273,13 @@ TEST_CASE("a whole Export-Csv of Get-AddressRewriteEntry loads: columns by name,
   REQUIRE(result.ok());
   const auto& rules = result.table->rules();
   REQUIRE(rules.size() == 2);
-  CHECK(rules[0].name == "Flatten");
+  CHECK(rules[0].name() == "Flatten");
   CHECK(rules[0].kind == RuleKind::wildcard);
   CHECK(rules[0].internal == "contoso.com");  // a wildcard rule keeps the domain it covers
   CHECK(rules[0].external == "contoso.com");
-  CHECK(rules[0].exceptions == std::vector<std::string>{"legal.contoso.com", "hr.contoso.com"});
+  CHECK(exceptions_of(rules[0]) == std::vector<std::string>{"legal.contoso.com", "hr.contoso.com"});
   CHECK(rules[0].line == 3);
-  CHECK(rules[1].name == "Wingtip");
+  CHECK(rules[1].name() == "Wingtip");
   CHECK(rules[1].bidirectional);
   CHECK(result.table->lookup("support@wingtiptoys.com", rewrite::Direction::inbound).address == "support@contoso.com");
   SECTION("ExceptionList and OutboundOnly may be missing; the defaults of the rule's kind apply") {

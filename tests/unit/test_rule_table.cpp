@@ -91,7 +91,7 @@ TEST_CASE("seed: partners, Contoso support staff leave as Wingtip Toys", "[rule_
   const rewrite::Lookup lookup = table->lookup("support@contoso.com", Direction::outbound);
   REQUIRE(lookup.rewritten);
   CHECK(lookup.address == "support@wingtiptoys.com");
-  CHECK(lookup.rule->name == "wingtip-support");
+  CHECK(lookup.rule->name() == "wingtip-support");
   CHECK(lookup.rule->kind == rewrite::RuleKind::address);
   CHECK(in(*table, "support@wingtiptoys.com") == "support@contoso.com");
   CHECK(in(*table, "sales@wingtiptoys.com").empty());
@@ -276,7 +276,7 @@ TEST_CASE("wildcard exceptions hold at every depth and case, and for a rule with
     const bool many_rule = excepted_by(domain, {"many.contoso.com"});
     const rewrite::Rule& rule = loaded.table->rules()[many_rule ? 1 : 0];
     INFO(domain);
-    CHECK(lookup.rewritten == !excepted_by(domain, rule.exceptions));
+    CHECK(lookup.rewritten == !excepted_by(domain, {rule.exceptions.begin(), rule.exceptions.end()}));
     if (lookup.rewritten) CHECK(lookup.rule == &rule);
   }
 }

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // rule.h: one address rewriting rule as loaded from a rules file (see rewrite-rules(5)).
-// Thread safety: plain value type; rules are immutable once inside a RuleTable.
+// Thread safety: plain value type viewing its table's text; rules are immutable once inside a RuleTable.
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rewrite {
 
-enum class RuleKind {
+enum class RuleKind : std::uint8_t {
   address,   // john@contoso.com -> support@contoso.com (whole address)
   domain,    // sales.contoso.com -> contoso.com (exactly that domain; local part kept)
   wildcard,  // *.contoso.com -> contoso.com (contoso.com and every subdomain; local part kept)
@@ -26,19 +28,49 @@ enum class RuleFormat {
            // found by name in the header (others, such as Identity or Guid, ignored)
 };
 
+// A wildcard rule's excepted domains: views into the text of the rule's table.
+class DomainList {
+ public:
+  DomainList() = default;
+  DomainList(const std::string_view* first, std::uint32_t count) : first_(first), count_(count) {}
+
+  const std::string_view* begin() const { return first_; }
+  const std::string_view* end() const { return first_ + count_; }
+  std::size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  std::string_view operator[](std::size_t i) const { return first_[i]; }
+
+ private:
+  const std::string_view* first_ = nullptr;
+  std::uint32_t count_ = 0;
+};
+
+// A rule's text is views into its table (RuleTable keeps every rule's characters in one arena), valid
+// as long as the table: a table of millions of rules then pays no heap block and no string header per
+// field.
 struct Rule {
-  RuleKind kind = RuleKind::domain;
   // Internal side, normalised: no trailing dot, domain lower-cased. For a wildcard rule the domain after
   // "*."; for an address rule "local@domain" with the local part as written (compared without case, and
   // a quoted dot-atom as that dot-atom: see comparable_address in address.h).
-  std::string internal;
+  std::string_view internal;
   // External side as written (domain lower-cased): an address for address rules, a domain otherwise.
-  std::string external;
-  bool bidirectional = false;           // address rules only: inbound RCPT external -> internal
-  std::vector<std::string> exceptions;  // wildcard rules only: normalised domains not to rewrite
-  std::string name;                     // from name=..., or the internal side as written
-  int line = 0;                         // line in the source file (CSV: the record's line)
-  std::uint32_t source = 0;             // which file of the table (RuleTable::source_of)
+  std::string_view external;
+  // The name when it is not default_name(): from name=..., a directory entry's own name, or an internal
+  // side written otherwise than normalised; "" otherwise, so that a table keeps no second copy of every
+  // internal side. Read it through name().
+  std::string_view given_name;
+  DomainList exceptions;         // wildcard rules only: normalised domains not to rewrite
+  int line = 0;                  // line in the source file (CSV: the record's line)
+  std::uint32_t source = 0;      // which file of the table (RuleTable::source_of)
+  RuleKind kind = RuleKind::domain;
+  bool bidirectional = false;    // address rules only: inbound RCPT external -> internal
+
+  // The internal side as a rules file writes it: internal, with "*." before it for a wildcard rule.
+  std::string default_name() const {
+    return (kind == RuleKind::wildcard ? "*." : "") + std::string(internal);
+  }
+  // The rule's name, as logs, metrics and the offline tool show it: given_name, or default_name().
+  std::string name() const { return given_name.empty() ? default_name() : std::string(given_name); }
 };
 
 // One rule as a directory entry holds it (rewrite-milter.conf(5) DIRECTORY), before checking: the

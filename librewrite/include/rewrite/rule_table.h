@@ -15,6 +15,10 @@
 #include "rewrite/types.h"
 
 namespace rewrite {
+namespace detail {
+class TextArena;
+struct RuleStore;
+}  // namespace detail
 
 // The outcome of looking up one address.
 struct Lookup {
@@ -103,16 +107,18 @@ class RuleTable {
  private:
   // is_internal_domain() (external_addresses) or covers_internal_domain() (not).
   bool domain_matches(std::string_view domain, bool external_addresses) const;
-  // Takes an index already built over rules (parse() validates and indexes in one pass).
-  RuleTable(std::string source_name, std::vector<std::string> sources, std::vector<Rule> rules,
+  // Takes the rules read (and their text) and an index already built over them (parse() validates and
+  // indexes in one pass).
+  RuleTable(std::string source_name, std::vector<std::string> sources, detail::RuleStore store,
             std::unique_ptr<Index> index);
   // Validates rules read from sources and builds the table.
-  static LoadResult build(const std::string& source_name, std::vector<std::string> sources, std::vector<Rule> rules,
+  static LoadResult build(const std::string& source_name, std::vector<std::string> sources, detail::RuleStore store,
                           std::vector<ConfigError> errors, std::string_view recipient_delimiter);
 
   std::string source_name_;
   std::vector<std::string> sources_;
   std::string recipient_delimiter_;
+  std::unique_ptr<detail::TextArena> text_;  // the characters rules_ view
   std::vector<Rule> rules_;
   std::unique_ptr<Index> index_;
 };

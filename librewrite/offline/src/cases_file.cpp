@@ -81,7 +81,7 @@ CasesReport run_cases(const RuleTable& table, const CasesFile& cases) {
                           to_string(c.direction) + " " + shown(c.input) + ": expected " +
                           shown(c.expected) + ", got " + shown(actual);
     if (lookup.rewritten && lookup.rule != nullptr) {
-      message += " (rule " + lookup.rule->name + ", " + table.location_of(*lookup.rule) + ")";
+      message += " (rule " + lookup.rule->name() + ", " + table.location_of(*lookup.rule) + ")";
     } else {
       message += " (no rule applies)";
     }

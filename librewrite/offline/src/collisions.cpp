@@ -168,9 +168,9 @@ class Checker {
       if (again.rewritten && again.rule != &rule &&
           address_key(again.address) != address_key(rule.external)) {
         add(Finding::Kind::chain, table_.source_of(rule), rule.line,
-            describe(rule) + " rewrites to " + rule.external + ", which " +
+            describe(rule) + " rewrites to " + std::string(rule.external) + ", which " +
                 describe_rule(again.rule) + " would rewrite to " + again.address +
-                "; rewriting is applied once, so the result stays " + rule.external);
+                "; rewriting is applied once, so the result stays " + std::string(rule.external));
       }
       return;
     }
@@ -200,11 +200,12 @@ class Checker {
     if (internal != owner_.end() && internal->second == external->second) {
       return;
     }
+    const std::string from(rule.internal);
+    const std::string to(rule.external);
     add(Finding::Kind::bidirectional_conflict, table_.source_of(rule), rule.line,
-        describe(rule) + " maps " + rule.internal + " to " + rule.external + " in both directions, but " +
-            rule.external + " is the address of another mailbox (" +
-            place_of(list_.mailboxes[external->second]) +
-            "): mail to it would be delivered to " + rule.internal);
+        describe(rule) + " maps " + from + " to " + to + " in both directions, but " + to +
+            " is the address of another mailbox (" + place_of(list_.mailboxes[external->second]) +
+            "): mail to it would be delivered to " + from);
   }
 
   // Returns where a rewritten entry's mailbox is: the list and its line, or the entry's DN (line 0).
@@ -219,7 +220,7 @@ class Checker {
 
   // Returns "rule NAME (RULES:LINE)".
   std::string describe(const Rule& rule) const {
-    return "rule " + rule.name + " (" + table_.location_of(rule) + ")";
+    return "rule " + rule.name() + " (" + table_.location_of(rule) + ")";
   }
 
   // Like describe(), or "no rule" for a null rule.
@@ -227,7 +228,7 @@ class Checker {
 
   // Returns "rule NAME, RULES:LINE" for use inside parentheses, or "no rule".
   std::string cite(const Rule* rule) const {
-    return rule ? "rule " + rule->name + ", " + table_.location_of(*rule) : "no rule";
+    return rule ? "rule " + rule->name() + ", " + table_.location_of(*rule) : "no rule";
   }
 
   // Appends one finding.

@@ -14,11 +14,8 @@ namespace {
 // Returns "KIND rule 'A -> B' [name=N] (file:line)".
 std::string describe(const Rule& rule, const RuleTable& table) {
   std::string text = std::string(to_string(rule.kind)) + " rule '";
-  text += rule.kind == RuleKind::wildcard ? "*." + rule.internal : rule.internal;
-  text += " -> " + rule.external + "'";
-  if (rule.name != rule.internal && !(rule.kind == RuleKind::wildcard && rule.name == "*." + rule.internal)) {
-    text += " name=" + rule.name;
-  }
+  text.append(rule.default_name()).append(" -> ").append(rule.external).append("'");
+  if (!rule.given_name.empty()) text.append(" name=").append(rule.given_name);
   text += " (" + table.location_of(rule) + ")";
   return text;
 }
@@ -113,7 +110,7 @@ std::string explain_lookup(const RuleTable& table, std::string_view address, Dir
   }
   if (!wildcards.empty()) {
     const Rule& rule = table.rules_[wildcards.front()];
-    for (const std::string& exception : rule.exceptions) {
+    for (const std::string_view exception : rule.exceptions) {
       if (detail::is_within_domain(domain, exception)) {
         out << "  not rewritten: " << domain << " is excepted (except=" << exception << ") by the most specific "
             << "wildcard, " << describe(rule, table) << "\n";

@@ -91,7 +91,7 @@ TEST_CASE("directory: rules need both sides' attributes; the snapshot serves onl
   INFO(format_errors(first.errors));
   REQUIRE(first.ok());
   CHECK(first.table->rules().size() == 1);
-  CHECK(first.table->rules()[0].name == "Flatten");
+  CHECK(first.table->rules()[0].name() == "Flatten");
   CHECK(first.table->lookup("a@sales.contoso.com", Direction::outbound).address == "a@contoso.com");
   REQUIRE(warnings.size() == 1);
   CHECK(warnings[0].find("serving the cached snapshot " + snapshot.path()) != std::string::npos);
