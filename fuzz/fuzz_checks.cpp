@@ -91,8 +91,8 @@ void check_outbound(std::string_view address, const Lookup& found) {
                   same_ignoring_case(rewrite::comparable_address(stripped, stripped_buffer), rule.internal),
               "an address rule fired for another address");
       const std::size_t ext_at = rule.external.rfind('@');
-      require(found.address == rule.external.substr(0, ext_at) + std::string(key_local.substr(cut)) +
-                                   rule.external.substr(ext_at),
+      require(found.address == std::string(rule.external.substr(0, ext_at)) + std::string(key_local.substr(cut)) +
+                                   std::string(rule.external.substr(ext_at)),
               "an address rule did not keep the extension");
       break;
     }
@@ -146,7 +146,7 @@ void check_rule(const RuleTable& table, const Rule& rule) {
   const std::string probe_local = "fuzz.probe";
   switch (rule.kind) {
     case RuleKind::address: {
-      const Lookup found = outbound(table, rule.internal);
+      const Lookup found = outbound(table, std::string(rule.internal));
       require(found.rule == &rule, "an address rule does not fire for its own internal address");
       require(table.is_internal_domain(rule.internal.substr(rule.internal.rfind('@') + 1)),
               "the domain of an address rule is not internal");
@@ -159,20 +159,20 @@ void check_rule(const RuleTable& table, const Rule& rule) {
       break;
     }
     case RuleKind::domain: {
-      const Lookup found = outbound(table, probe_local + "@" + rule.internal);
+      const Lookup found = outbound(table, probe_local + "@" + std::string(rule.internal));
       require(found.rule == &rule || (found.rule && found.rule->kind == RuleKind::address),
               "a domain rule does not fire for its own domain");
       require(table.is_internal_domain(rule.internal), "the domain of a domain rule is not internal");
       break;
     }
     case RuleKind::wildcard: {
-      const Lookup found = outbound(table, probe_local + "@" + rule.internal);
+      const Lookup found = outbound(table, probe_local + "@" + std::string(rule.internal));
       if (!found.rewritten) {
         require(excepted(rule, rule.internal), "a wildcard does not fire for its own domain");
       } else if (found.rule->kind == RuleKind::wildcard) {
         require(found.rule == &rule, "a less specific wildcard won");
       }
-      const std::string below = "zz9." + rule.internal;
+      const std::string below = "zz9." + std::string(rule.internal);
       const Lookup deeper = outbound(table, probe_local + "@" + below);
       if (deeper.rewritten && deeper.rule->kind == RuleKind::wildcard) {
         require(deeper.rule->internal.size() >= rule.internal.size(), "a less specific wildcard won below");
