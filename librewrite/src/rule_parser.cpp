@@ -159,7 +159,7 @@ void add_rule(const RuleSpec& spec, const std::string& source, RuleStore& store,
     rule.exceptions = DomainList(store.text.store(views.data(), views.size()), static_cast<std::uint32_t>(views.size()));
   }
   const std::string& name = spec.name.empty() ? spec.internal : spec.name;
-  if (name != rule.default_name()) rule.given_name = store.text.store(name);
+  if (!rule.is_default_name(name)) rule.given_name = store.text.store(name);
   store.rules.push_back(rule);
 }
 

@@ -28,9 +28,6 @@ class TextArena {
   // view are not copied: store them first).
   const std::string_view* store(const std::string_view* views, std::size_t count);
 
-  // Returns the bytes the arena holds from the system (its blocks), for measurements.
-  std::size_t capacity() const { return capacity_; }
-
  private:
   // Returns room for bytes bytes aligned to align (a power of two, at most alignof(std::max_align_t)).
   char* allocate(std::size_t bytes, std::size_t align);
@@ -38,7 +35,7 @@ class TextArena {
   std::vector<std::unique_ptr<char[]>> blocks_;
   char* next_ = nullptr;     // the free part of the last block
   std::size_t left_ = 0;     // its size
-  std::size_t capacity_ = 0;
+  std::size_t capacity_ = 0;  // the bytes of all blocks: the next block doubles it
 };
 
 }  // namespace rewrite::detail

@@ -66,9 +66,15 @@ struct Rule {
   bool bidirectional = false;    // address rules only: inbound RCPT external -> internal
 
   // The internal side as a rules file writes it: internal, with "*." before it for a wildcard rule.
-  std::string default_name() const {
-    return (kind == RuleKind::wildcard ? "*." : "") + std::string(internal);
+  std::string default_name() const { return std::string(wildcard_prefix()) + std::string(internal); }
+  // True when name is default_name(), compared without building it (the parser asks for every rule).
+  bool is_default_name(std::string_view name) const {
+    const std::string_view prefix = wildcard_prefix();
+    return name.size() == prefix.size() + internal.size() && name.substr(0, prefix.size()) == prefix &&
+           name.substr(prefix.size()) == internal;
   }
+  // "*." for a wildcard rule, "" otherwise: what a rules file writes before the internal side.
+  std::string_view wildcard_prefix() const { return kind == RuleKind::wildcard ? "*." : ""; }
   // The rule's name, as logs, metrics and the offline tool show it: given_name, or default_name().
   std::string name() const { return given_name.empty() ? default_name() : std::string(given_name); }
 };
