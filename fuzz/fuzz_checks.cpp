@@ -10,6 +10,7 @@
 #include "../librewrite/src/gmime_address_list.h"
 #include "../librewrite/src/plain_address_list.h"
 #include "rewrite/address.h"
+#include "rewrite/address_check.h"
 #include "rewrite/offline/explain.h"
 
 namespace rewrite_fuzz {
@@ -269,6 +270,13 @@ void check_plain_promise(std::string_view value) {
   require(parsed.mailboxes.size() == scan.addresses.size(), "GMime reads a plain value's addresses as the scan");
   for (std::size_t k = 0; k < scan.addresses.size(); ++k) {
     require(parsed.mailboxes[k].addr == scan.addresses[k].text(value), "GMime reads each plain address as written");
+  }
+}
+
+void check_address_validity(std::string_view value) {
+  for (const bool utf8 : {true, false}) {
+    require(rewrite::is_valid_address(value, utf8) == rewrite::address_problem(value, utf8).empty(),
+            "the one-pass address check and the full one disagree");
   }
 }
 

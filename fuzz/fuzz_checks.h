@@ -35,4 +35,8 @@ void check_header_rewrite(std::string_view value, const rewrite::RuleTable& tabl
 // warning into exactly the addr-specs the raw-text scan finds.
 void check_plain_promise(std::string_view value);
 
+// Checks that is_valid_address() answers as address_problem() does (address_check.h), for value as one
+// address, both with and without UTF-8 allowed.
+void check_address_validity(std::string_view value);
+
 }  // namespace rewrite_fuzz

@@ -5,6 +5,7 @@
 
 #include <idn2.h>
 
+#include <array>
 #include <cstdlib>
 
 #include "rewrite/address.h"
@@ -24,6 +25,64 @@ bool idna_round_trips(const std::string& domain) {
   idn2_free(unicode);
   idn2_free(back);
   return same;
+}
+
+// Byte classes for the one-pass check: atext (a dot-atom's bytes besides '.') and LDH (a label's bytes).
+constexpr unsigned char kAtext = 1;
+constexpr unsigned char kLdh = 2;
+std::array<unsigned char, 256> byte_classes() {
+  std::array<unsigned char, 256> classes{};
+  for (int c = 0; c < 256; ++c) {
+    const char byte = static_cast<char>(c);
+    if (detail::is_atext(byte)) classes[c] |= kAtext;
+    if (detail::is_let_dig(byte) || byte == '-') classes[c] |= kLdh;
+  }
+  return classes;
+}
+const std::array<unsigned char, 256> kByteClasses = byte_classes();
+
+// Returns the class bits of c.
+unsigned char class_of(char c) { return kByteClasses[static_cast<unsigned char>(c)]; }
+
+// True when address is local@domain in the common form that address_problem() passes whatever
+// allow_utf8 says: a local part of ASCII atext joined by single dots, and a domain of at most 253 bytes
+// (one trailing dot allowed) of LDH labels of 1 to 63 bytes, none starting or ending with '-' and none
+// starting with "xn--". False says only that the full check must decide.
+bool is_common_valid_address(std::string_view address) {
+  const std::size_t at = address.rfind('@');
+  if (at == std::string_view::npos || at == 0) return false;
+  bool after_dot = true;  // no leading dot, no two in a row, no trailing one
+  for (std::size_t i = 0; i < at; ++i) {
+    const char c = address[i];
+    if (c == '.') {
+      if (after_dot) return false;
+      after_dot = true;
+    } else if ((class_of(c) & kAtext) != 0) {
+      after_dot = false;
+    } else {
+      return false;
+    }
+  }
+  if (after_dot) return false;
+  std::string_view domain = address.substr(at + 1);
+  if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
+  if (domain.empty() || domain.size() > 253) return false;
+  std::size_t label_start = 0;
+  for (std::size_t i = 0; i <= domain.size(); ++i) {
+    if (i < domain.size() && domain[i] != '.') {
+      if ((class_of(domain[i]) & kLdh) == 0) return false;
+      continue;
+    }
+    const std::size_t length = i - label_start;
+    if (length == 0 || length > 63 || domain[label_start] == '-' || domain[i - 1] == '-') return false;
+    if (length >= 4 && detail::ascii_lower(domain[label_start]) == 'x' &&
+        detail::ascii_lower(domain[label_start + 1]) == 'n' && domain[label_start + 2] == '-' &&
+        domain[label_start + 3] == '-') {
+      return false;
+    }
+    label_start = i + 1;
+  }
+  return true;
 }
 
 // True for a byte of a dot-atom: atext, or with allow_utf8 any byte of a UTF-8 sequence.
@@ -119,6 +178,10 @@ std::string address_problem(std::string_view address, bool allow_utf8) {
   const std::string ascii = with_ascii_domain(address);
   if (ascii.empty()) return "the UTF-8 domain has no IDNA (xn--) form";
   return domain_problem(std::string_view(ascii).substr(ascii.rfind('@') + 1));
+}
+
+bool is_valid_address(std::string_view address, bool allow_utf8) {
+  return is_common_valid_address(address) || address_problem(address, allow_utf8).empty();
 }
 
 }  // namespace rewrite

@@ -117,7 +117,6 @@ void build_index(const std::vector<Rule>& rules, const Sources& sources, RuleTab
   }
 }
 
-// Returns the rewritten form of local@domain for a domain or wildcard rule: local part kept as written.
 // Returns where the extension of address's local part starts: the first byte from delimiters in an
 // unquoted local part, not its first byte; npos when there is none.
 std::size_t extension_start(std::string_view address, std::string_view delimiters) {
@@ -136,9 +135,12 @@ std::string with_extension(std::string_view address, std::string_view extension)
   return out;
 }
 
+// Returns the rewritten form of local@domain for a domain or wildcard rule: local part kept as written.
 std::string with_domain(std::string_view address, std::string_view domain) {
-  std::string out(address.substr(0, address.rfind('@') + 1));
-  out += domain;
+  const std::string_view local_at = address.substr(0, address.rfind('@') + 1);
+  std::string out;
+  out.reserve(local_at.size() + domain.size());
+  out.append(local_at).append(domain);
   return out;
 }
 
@@ -257,10 +259,10 @@ LoadResult RuleTable::load(const std::string& path, RuleFormat format, std::stri
 
 Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
   Lookup result;
-  const std::size_t at = address.rfind('@');
-  if (address.empty() || at == std::string_view::npos || at == 0 || at + 1 == address.size()) return result;
   // What is not a valid address is never rewritten (address_check.h), wherever it comes from.
-  if (!address_problem(address, true).empty()) return result;
+  result.invalid = !is_valid_address(address, true);
+  if (result.invalid) return result;
+  const std::size_t at = address.rfind('@');
   std::string_view domain = address.substr(at + 1);
   // Rules are written with ASCII domains: a UTF-8 domain (SMTPUTF8) is looked up in its punycode form.
   if (!is_ascii(domain)) {

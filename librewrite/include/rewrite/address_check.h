@@ -30,4 +30,9 @@ std::string local_part_problem(std::string_view local, bool allow_utf8);
 // UTF-8 name, checked in its ASCII (IDNA) form; without it (rules) both must be ASCII.
 std::string address_problem(std::string_view address, bool allow_utf8);
 
+// True exactly when address_problem(address, allow_utf8) is "". An ASCII dot-atom at an LDH domain
+// with no xn-- label, the form of nearly every address, is answered in one pass without building a
+// reason; any other address is given to address_problem().
+bool is_valid_address(std::string_view address, bool allow_utf8);
+
 }  // namespace rewrite

@@ -25,6 +25,9 @@ struct Lookup {
   bool rewritten = false;     // false: leave the address alone
   std::string address;        // the rewritten address when rewritten
   const Rule* rule = nullptr; // the rule that fired, or nullptr
+  // True when address_problem() refused the address, which is then never rewritten: a caller asks it
+  // why only then, so a valid address left alone is checked once.
+  bool invalid = false;
 };
 
 class RuleTable;
@@ -75,7 +78,8 @@ class RuleTable {
   // byte), and the extension is kept in the result: with john@x -> support@x, john+tag@x becomes
   // support+tag@x, both ways. Never rewrites "" (the null sender), an address that
   // address_problem() (address_check.h) refuses, an address without
-  // a domain, or an ASCII address into a non-ASCII one. The result is never fed back into the rules.
+  // a domain, or an ASCII address into a non-ASCII one; a refused address comes back with invalid set.
+  // The result is never fed back into the rules.
   Lookup lookup(std::string_view address, Direction direction) const;
 
   // True when domain (any case, trailing dot allowed) is the internal side of a domain rule, is covered
