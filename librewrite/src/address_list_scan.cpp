@@ -2,6 +2,8 @@
 // address_list_scan.cpp: the raw-text scan of an address-list header value (see address_list_scan.h).
 #include "address_list_scan.h"
 
+#include <algorithm>
+
 namespace rewrite::detail {
 namespace {
 
@@ -116,6 +118,8 @@ std::string AddressToken::text(std::string_view value) const {
 
 AddressListScan scan_address_list(std::string_view value) {
   AddressListScan scan;
+  // Every address holds an '@': room for all of them at once (more than needed when some are quoted).
+  scan.addresses.reserve(static_cast<std::size_t>(std::count(value.begin(), value.end(), '@')));
   bool in_angle = false;
   bool cfws_only = false;  // since the last word, only comments and white space
   bool in_group = false;   // between a group's ':' and its ';'

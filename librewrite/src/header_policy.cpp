@@ -11,8 +11,6 @@
 namespace rewrite {
 namespace {
 
-
-
 // The address fields that may be selected: the outbound default plus the other RFC 5322 address fields
 // and the common list-reply fields. Delivered-To and X-Original-To are trace fields and are not here.
 const std::vector<std::string>& rewritable_fields() {
@@ -23,15 +21,26 @@ const std::vector<std::string>& rewritable_fields() {
   return fields;
 }
 
-// True when list holds name, ASCII case ignored (no copy: this runs for every header field).
+// True when list holds name, ASCII case ignored (no copy, no call per entry: this runs for every header
+// field).
 bool contains(const std::vector<std::string>& list, std::string_view name) {
   return std::any_of(list.begin(), list.end(),
-                     [name](const std::string& entry) { return equals_ignoring_case(entry, name); });
+                     [name](const std::string& entry) { return detail::iequals(entry, name); });
 }
 
 // True when name starts with prefix, ASCII case ignored.
 bool starts_with_ignoring_case(std::string_view name, std::string_view prefix) {
   return name.size() >= prefix.size() && equals_ignoring_case(name.substr(0, prefix.size()), prefix);
+}
+
+// is_never_touched() for a name without surrounding blanks.
+bool is_never_touched_name(std::string_view name) {
+  static const std::vector<std::string> fields = {
+      "return-path", "received", "message-id", "resent-message-id", "in-reply-to", "references",
+      "mime-version", "dkim-signature", "domainkey-signature", "authentication-results",
+      "x-ms-tnef-correlator", "delivered-to", "x-original-to"};
+  return contains(fields, name) || starts_with_ignoring_case(name, "content-") ||
+         starts_with_ignoring_case(name, "arc-");
 }
 
 // Returns the rewritable field names joined with ", " for error messages.
@@ -80,15 +89,7 @@ const std::vector<std::string>& default_outbound_headers() {
   return fields;
 }
 
-bool is_never_touched(std::string_view field_name) {
-  static const std::vector<std::string> fields = {
-      "return-path", "received", "message-id", "resent-message-id", "in-reply-to", "references",
-      "mime-version", "dkim-signature", "domainkey-signature", "authentication-results",
-      "x-ms-tnef-correlator", "delivered-to", "x-original-to"};
-  const std::string_view name = trim_blanks(field_name);
-  return contains(fields, name) || starts_with_ignoring_case(name, "content-") ||
-         starts_with_ignoring_case(name, "arc-");
-}
+bool is_never_touched(std::string_view field_name) { return is_never_touched_name(trim_blanks(field_name)); }
 
 HeaderPolicy::HeaderPolicy() {
   for (const std::string& name : default_outbound_headers()) outbound_.push_back(lower_ascii(name));
@@ -105,7 +106,8 @@ HeaderPolicy HeaderPolicy::from_lists(const std::vector<std::string>& outbound,
 }
 
 bool HeaderPolicy::allows(std::string_view field_name, Direction direction) const {
-  return contains(names(direction), trim_blanks(field_name)) && !is_never_touched(field_name);
+  const std::string_view name = trim_blanks(field_name);
+  return contains(names(direction), name) && !is_never_touched_name(name);
 }
 
 const std::vector<std::string>& HeaderPolicy::names(Direction direction) const {

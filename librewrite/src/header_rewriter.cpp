@@ -36,20 +36,23 @@ constexpr std::size_t kFieldNameReserve = 80;      // room for "Field-Name: " on
 struct Replacement {
   std::size_t begin = 0;
   std::size_t end = 0;
-  std::string text;
+  std::string text;                    // when whole is false
   std::optional<AddressChange> change;
+  bool whole = false;                  // the range becomes change->rewritten (no copy of it is made)
+
+  const std::string& replacement() const { return whole ? change->rewritten : text; }
 };
 
 // Appends the replacements that turn the address at span (whose text is token) into found.address: the
 // whole span when it is one run of text, else the local part and the domain each where they stand, so
 // the comments and white space between them stay.
-void replace_address(std::string_view value, const detail::AddressToken& span, std::string token, Lookup found,
+void replace_address(std::string_view value, const detail::AddressToken& span, std::string_view token, Lookup found,
                      std::vector<Replacement>& out) {
-  AddressChange change{std::move(token), found.address, found.rule};
   if (!span.split()) {
-    out.push_back({span.begin, span.end, std::move(found.address), std::move(change)});
+    out.push_back({span.begin, span.end, {}, AddressChange{std::string(token), std::move(found.address), found.rule}, true});
     return;
   }
+  AddressChange change{std::string(token), found.address, found.rule};
   const std::size_t at = found.address.rfind('@');
   const std::string local = found.address.substr(0, at);
   const std::string domain = found.address.substr(at + 1);
@@ -188,9 +191,15 @@ HeaderRewrite rewrite_header_value(std::string_view value, const RuleTable& tabl
   }
   if (is_blank(value)) return {};
 
-  std::string unfolded;
+  // GMime and the plain form read the value unfolded; most values are one line and read as they are.
+  std::string unfolded_copy;
   std::string error;
-  if (!unfold(value, unfolded, error)) return malformed(error);
+  std::string_view unfolded = value;
+  const bool one_line = std::none_of(value.begin(), value.end(), [](char c) { return c == '\0' || c == '\r' || c == '\n'; });
+  if (!one_line) {
+    if (!unfold(value, unfolded_copy, error)) return malformed(error);
+    unfolded = unfolded_copy;
+  }
   const detail::AddressListScan scan = detail::scan_address_list(value);
   if (!scan.error.empty()) return malformed(scan.error);
   if (scan.addresses.empty()) return {};  // no '@' outside quotes and comments: nothing to rewrite
@@ -203,7 +212,7 @@ HeaderRewrite rewrite_header_value(std::string_view value, const RuleTable& tabl
   const bool plain = detail::is_plain_address_list(unfolded);
   detail::ParsedAddressList parsed;
   if (!plain) {
-    parsed = detail::parse_address_list(unfolded, kMaxAddresses);
+    parsed = detail::parse_address_list(std::string(unfolded), kMaxAddresses);
     if (!parsed.error.empty()) return malformed(parsed.error);
     auto& mailboxes = parsed.mailboxes;
     mailboxes.erase(std::remove_if(mailboxes.begin(), mailboxes.end(),
@@ -218,34 +227,46 @@ HeaderRewrite rewrite_header_value(std::string_view value, const RuleTable& tabl
   std::vector<Replacement> replacements;
   for (std::size_t k = 0; k < scan.addresses.size(); ++k) {
     const detail::AddressToken& span = scan.addresses[k];
-    std::string token = span.text(value);
+    std::string split_token;  // only an address with CFWS around its '@' is put together
+    const std::string_view token =
+        span.split() ? std::string_view(split_token = span.text(value)) : value.substr(span.begin, span.end - span.begin);
     if (!plain && !token_matches(token, parsed.mailboxes[k])) {
       return malformed("address " + std::to_string(k + 1) + " in the text differs from what the parser read");
     }
     Lookup found = lookup_token(token, table, direction);
     if (found.rewritten) {
-      replace_address(value, span, std::move(token), std::move(found), replacements);
+      replace_address(value, span, token, std::move(found), replacements);
       continue;
     }
-    // The lookup refuses an invalid address itself; one it leaves alone is asked why, once.
-    if (const std::string problem = address_problem(without_trailing_dot(token), true); !problem.empty()) {
-      return malformed("address " + std::to_string(k + 1) + " is not valid: " + problem);
+    // The lookup refuses an invalid address itself; only one it refused is asked why.
+    if (found.invalid) {
+      return malformed("address " + std::to_string(k + 1) +
+                       " is not valid: " + address_problem(without_trailing_dot(token), true));
     }
   }
   if (replacements.empty()) return {};
 
   HeaderRewrite result;
+  std::size_t size = value.size();
+  for (const Replacement& replacement : replacements) {
+    size = size - (replacement.end - replacement.begin) + replacement.replacement().size();
+  }
+  result.value.reserve(size);
+  result.changes.reserve(replacements.size());
+  // A value shorter than the first line's limit has no line to fold: its ranges are not needed.
+  const bool may_fold = size + kFieldNameReserve >= kMaxLineBytes;
   std::vector<std::pair<std::size_t, std::size_t>> ranges;
   std::size_t copied = 0;
   for (Replacement& replacement : replacements) {
     result.value.append(value.substr(copied, replacement.begin - copied));
-    ranges.emplace_back(result.value.size(), result.value.size() + replacement.text.size());
-    result.value += replacement.text;
+    const std::string& text = replacement.replacement();
+    if (may_fold) ranges.emplace_back(result.value.size(), result.value.size() + text.size());
+    result.value += text;
     copied = replacement.end;
     if (replacement.change) result.changes.push_back(std::move(*replacement.change));
   }
   result.value.append(value.substr(copied));
-  if (!fold_long_lines(result.value, std::move(ranges), error)) return malformed(error);
+  if (may_fold && !fold_long_lines(result.value, std::move(ranges), error)) return malformed(error);
   if (result.value.size() > kMaxValueBytes) {
     return malformed("rewritten value would be over the " + std::to_string(kMaxValueBytes) + "-byte limit");
   }

@@ -4,6 +4,7 @@
 #include "rewrite/message_engine.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "rewrite/address.h"
@@ -15,6 +16,21 @@ namespace {
 // Returns the rule's name for change lines, or "-" when there is none.
 std::string rule_name(const AddressChange& change) {
   return change.rule != nullptr ? change.rule->name() : "-";
+}
+
+// Returns the change line "<head><field> <original> -> <rewritten> rule=NAME" (no space when field is
+// empty), built in one allocation: two of these are made for nearly every message.
+std::string change_line(std::string_view head, std::string_view field, const AddressChange& change) {
+  std::string_view prefix;  // the rule's name is written as prefix + name
+  std::string_view name = "-";
+  if (change.rule != nullptr && !change.rule->given_name.empty()) {
+    name = change.rule->given_name;
+  } else if (change.rule != nullptr) {
+    prefix = change.rule->wildcard_prefix();
+    name = change.rule->internal;
+  }
+  return detail::concat({head, field, field.empty() ? "" : " ", "<", change.original, "> -> <", change.rewritten,
+                         "> rule=", prefix, name});
 }
 
 // Joins ESMTP arguments with single spaces.
@@ -245,10 +261,30 @@ void MessageCollector::header(std::string_view name, std::string_view value) {
     header_overflow_ = true;
     headers_.clear();
     headers_.shrink_to_fit();
+    header_text_.clear();
+    header_text_.shrink_to_fit();
     return;
   }
-  if (headers_.empty()) headers_.reserve(kFieldsReserved);
-  headers_.push_back(HeaderField{std::string(name), std::string(value)});
+  if (headers_.empty()) {
+    headers_.reserve(kFieldsReserved);
+    header_text_.reserve(kHeaderTextReserved);
+  }
+  const std::size_t needed = header_text_.size() + name.size() + value.size();
+  if (needed > header_text_.capacity()) {
+    // The fields view header_text_: they are moved to the larger copy before the old one goes.
+    std::string larger;
+    larger.reserve(std::max(needed, 2 * header_text_.capacity()));
+    larger = header_text_;
+    for (HeaderField& field : headers_) {
+      field.name = {larger.data() + (field.name.data() - header_text_.data()), field.name.size()};
+      field.value = {larger.data() + (field.value.data() - header_text_.data()), field.value.size()};
+    }
+    header_text_.swap(larger);
+  }
+  const std::size_t at = header_text_.size();
+  header_text_.append(name).append(value);
+  const char* text = header_text_.data() + at;
+  headers_.push_back(HeaderField{{text, name.size()}, {text + name.size(), value.size()}});
 }
 
 EndOfMessage decide_end_of_message(const MessageCollector& message) {
@@ -270,7 +306,7 @@ EndOfMessage MessageCollector::decide_applied() const {
   // Like Exchange at the Edge and Postfix's generic(5), the sender side is rewritten for mail that leaves:
   // mail for internal recipients only keeps its addresses (the shared space still forwards it).
   const bool inside = !context.options->rewrite_internal_mail && stays_inside(context, envelope);
-  const MessagePlan plan = inside ? MessagePlan{}
+  MessagePlan plan = inside ? MessagePlan{}
                                   : plan_message(*context.table, *context.options, context.direction, envelope,
                                                  headers_);
   for (const Notice& notice : plan.notices) {
@@ -298,47 +334,56 @@ EndOfMessage MessageCollector::decide_applied() const {
     count_skip(out.tally, SkipReason::internal_recipients);
   }
   if (plan.empty() && forwards.empty()) {
-    if (!inside) out.lines.push_back({Severity::verbose, std::string("unchanged (") + to_string(context.direction) + ")"});
+    if (!inside) out.lines.push_back({Severity::verbose, detail::concat({"unchanged (", to_string(context.direction), ")"})});
     const auto& skips = out.tally.skips;
     if (std::all_of(skips.begin(), skips.end(), [](std::size_t n) { return n == 0; })) {
       count_skip(out.tally, SkipReason::not_ours);
     }
     return out;
   }
+  // Room for every edit and line at once (a recipient replaced is two edits), so none reallocates.
+  std::size_t header_changes = 0;
+  for (const HeaderEdit& edit : plan.headers) header_changes += edit.changes.size();
+  const std::size_t replacements = plan.recipients.size() + forwards.forwards.size();
+  out.edits.reserve(1 + 2 * replacements + plan.headers.size() + 1);
+  out.lines.reserve(out.lines.size() + 1 + replacements + header_changes);
+  out.tally.rule_hits.reserve(1 + plan.recipients.size() + header_changes);
   if (plan.sender_changed) {
     MessageEdit edit;
     edit.kind = MessageEdit::Kind::change_sender;
-    edit.address = "<" + plan.sender.rewritten + ">";
+    edit.address = detail::concat({"<", plan.sender.rewritten, ">"});
     out.edits.push_back(std::move(edit));
-    out.lines.push_back({Severity::info, "from=<" + plan.sender.original + "> -> <" + plan.sender.rewritten +
-                                             "> rule=" + rule_name(plan.sender), true});
+    out.lines.push_back({Severity::info, change_line("from=", "", plan.sender), true});
     count_hit(out.tally, *context.table, plan.sender);
   }
-  std::set<std::size_t> replaced;
-  for (const RecipientEdit& edit : plan.recipients) replaced.insert(edit.position);
-  for (const ForwardEdit& edit : forwards.forwards) replaced.insert(edit.position);
-  RecipientMerge merge(envelope, raw_recipients_, recipient_args_, replaced, context.options->original_recipient);
+  // Recipients are merged only when one is replaced: most messages replace none.
+  std::optional<RecipientMerge> merge;
+  if (replacements != 0) {
+    std::set<std::size_t> replaced;
+    for (const RecipientEdit& edit : plan.recipients) replaced.insert(edit.position);
+    for (const ForwardEdit& edit : forwards.forwards) replaced.insert(edit.position);
+    merge.emplace(envelope, raw_recipients_, recipient_args_, replaced, context.options->original_recipient);
+  }
   for (const RecipientEdit& edit : plan.recipients) {
-    merge.replace(edit.position, edit.change.rewritten, "rule=" + rule_name(edit.change), out);
+    merge->replace(edit.position, edit.change.rewritten, "rule=" + rule_name(edit.change), out);
     count_hit(out.tally, *context.table, edit.change);
   }
-  for (const HeaderEdit& edit : plan.headers) {
-    MessageEdit change;
-    change.kind = MessageEdit::Kind::change_header;
-    change.name = edit.name;
-    change.index = edit.index;
-    change.value = edit.value;
-    out.edits.push_back(std::move(change));
+  for (HeaderEdit& edit : plan.headers) {
     for (const AddressChange& address : edit.changes) {
-      out.lines.push_back({Severity::info, "header=" + edit.name + " <" + address.original + "> -> <" +
-                                               address.rewritten + "> rule=" + rule_name(address), true});
+      out.lines.push_back({Severity::info, change_line("header=", edit.name, address), true});
       count_hit(out.tally, *context.table, address);
     }
+    MessageEdit change;
+    change.kind = MessageEdit::Kind::change_header;
+    change.name = std::move(edit.name);
+    change.index = edit.index;
+    change.value = std::move(edit.value);
+    out.edits.push_back(std::move(change));
   }
   out.tally.fields_changed = plan.headers.size();
   // Forwards come after every header change, and the trace field last, so it shifts no index used above.
   for (const ForwardEdit& edit : forwards.forwards) {
-    merge.replace(edit.position, edit.rewritten, "shared-space=forward", out);
+    merge->replace(edit.position, edit.rewritten, "shared-space=forward", out);
   }
   if (!forwards.empty()) {
     MessageEdit trace;

@@ -3,7 +3,6 @@
 #include "rewrite/message_plan.h"
 
 #include <algorithm>
-#include <map>
 #include <set>
 
 #include "rewrite/address.h"
@@ -32,7 +31,7 @@ std::string describe(const std::vector<AddressChange>& changes) {
 std::set<std::string> signed_fields(const std::vector<HeaderField>& headers) {
   std::vector<std::string> signatures;
   for (const HeaderField& field : headers) {
-    if (equals_ignoring_case(field.name, "dkim-signature")) signatures.push_back(field.value);
+    if (equals_ignoring_case(field.name, "dkim-signature")) signatures.emplace_back(field.value);
   }
   return dkim_covered_fields(signatures);
 }
@@ -42,37 +41,40 @@ void plan_headers(const RuleTable& table, const PlanOptions& options, Direction 
                   const std::vector<HeaderField>& headers, MessagePlan& plan) {
   if (options.headers.names(direction).empty()) return;
   const std::set<std::string> covered = signed_fields(headers);
-  // Lower-case name -> fields with that name so far. Whether a field is allowed depends on its name
-  // alone, so counting only the allowed ones gives each of them the index the MTA uses.
-  std::map<std::string, int> seen;
+  // Each allowed name (any case) with the fields of that name so far. Whether a field is allowed
+  // depends on its name alone, so counting only the allowed ones gives each of them the index the MTA
+  // uses. A message has a handful of allowed names: a list searched in order is the cheapest map.
+  std::vector<std::pair<std::string_view, int>> seen;
   for (const HeaderField& field : headers) {
     if (!options.headers.allows(field.name, direction)) continue;  // never-touched fields included
-    const std::string key = lower_ascii(field.name);
-    const int index = ++seen[key];
+    const auto same_name = [&](const auto& entry) { return equals_ignoring_case(entry.first, field.name); };
+    auto counted = std::find_if(seen.begin(), seen.end(), same_name);
+    if (counted == seen.end()) counted = seen.insert(seen.end(), {field.name, 0});
+    const int index = ++counted->second;
 
     HeaderRewrite rewrite = rewrite_header_value(field.value, table, direction);
     if (rewrite.status == HeaderRewrite::Status::malformed) {
-      plan.notices.push_back({Notice::Kind::malformed_header, field.name, rewrite.reason});
+      plan.notices.push_back({Notice::Kind::malformed_header, std::string(field.name), rewrite.reason});
       continue;
     }
     if (rewrite.status != HeaderRewrite::Status::changed) continue;
-    if (covered.count(key) != 0) {
+    if (!covered.empty() && covered.count(lower_ascii(field.name)) != 0) {
       if (options.dkim == DkimPolicy::skip_signed) {
-        plan.notices.push_back({Notice::Kind::dkim_protected, field.name,
+        plan.notices.push_back({Notice::Kind::dkim_protected, std::string(field.name),
                                 "covered by an existing DKIM signature, not rewritten: " +
                                     describe(rewrite.changes)});
         continue;
       }
-      plan.notices.push_back({Notice::Kind::dkim_rewritten, field.name,
+      plan.notices.push_back({Notice::Kind::dkim_rewritten, std::string(field.name),
                               "covered by an existing DKIM signature, rewritten anyway: " +
                                   describe(rewrite.changes)});
     }
     if (rewrite.eight_bit) {
-      plan.notices.push_back({Notice::Kind::eight_bit, field.name,
+      plan.notices.push_back({Notice::Kind::eight_bit, std::string(field.name),
                               "8-bit bytes besides the addresses (raw bytes are not RFC 5322 without "
                               "SMTPUTF8), kept as they are"});
     }
-    plan.headers.push_back({field.name, index, std::move(rewrite.value), std::move(rewrite.changes)});
+    plan.headers.push_back({std::string(field.name), index, std::move(rewrite.value), std::move(rewrite.changes)});
   }
   if (plan.headers.size() > kMaxHeaderEdits) {
     // Nothing is rewritten now, so no notice may say a signed field was.
@@ -94,11 +96,10 @@ void plan_headers(const RuleTable& table, const PlanOptions& options, Direction 
 MessagePlan plan_message(const RuleTable& table, const PlanOptions& options, Direction direction,
                          const Envelope& envelope, const std::vector<HeaderField>& headers) {
   MessagePlan plan;
-  // The lookup refuses an invalid address itself; only an address it leaves alone is asked why, so a
-  // valid address that is rewritten is checked once.
+  // The lookup refuses an invalid address itself; only an address it refused is asked why, so every
+  // address is checked once.
   const auto invalid = [&](const std::string& address, const char* field) {
-    const std::string problem = address_problem(address, true);
-    if (!problem.empty()) plan.notices.push_back({Notice::Kind::invalid_address, field + ("=<" + address + ">"), problem});
+    plan.notices.push_back({Notice::Kind::invalid_address, field + ("=<" + address + ">"), address_problem(address, true)});
   };
   if (direction == Direction::outbound) {
     if (!envelope.sender.empty()) {
@@ -106,7 +107,7 @@ MessagePlan plan_message(const RuleTable& table, const PlanOptions& options, Dir
       if (found.rewritten && differs(envelope.sender, found.address)) {
         plan.sender_changed = true;
         plan.sender = {envelope.sender, std::move(found.address), found.rule};
-      } else if (!found.rewritten) {
+      } else if (found.invalid) {
         invalid(envelope.sender, "from");
       }
     }
@@ -117,7 +118,7 @@ MessagePlan plan_message(const RuleTable& table, const PlanOptions& options, Dir
       Lookup found = table.lookup(recipient, Direction::inbound);
       if (found.rewritten && differs(recipient, found.address)) {
         plan.recipients.push_back({i, {recipient, std::move(found.address), found.rule}});
-      } else if (!found.rewritten) {
+      } else if (found.invalid) {
         invalid(recipient, "rcpt");
       }
     }

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // text_util.h (private): ASCII case-insensitive comparison and hashing for domain and address keys, so
-// that lookups compare without copying or lower-casing the input.
+// that lookups compare without copying or lower-casing the input; and joining pieces of text in one
+// allocation, for the strings built at every message (log lines, edits).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
+#include <string>
 #include <string_view>
 
 namespace rewrite::detail {
@@ -94,6 +97,16 @@ inline std::uint64_t hash_ignoring_case(std::string_view text) {
     hash = fold_multiply(hash ^ ascii_lower_word(word), kWordKey);
   }
   return fold_multiply(hash ^ text.size(), kFinalKey);
+}
+
+// Returns the pieces joined end to end, in one allocation.
+inline std::string concat(std::initializer_list<std::string_view> pieces) {
+  std::size_t size = 0;
+  for (const std::string_view piece : pieces) size += piece.size();
+  std::string out;
+  out.reserve(size);
+  for (const std::string_view piece : pieces) out.append(piece);
+  return out;
 }
 
 }  // namespace rewrite::detail

@@ -38,8 +38,9 @@ bool is_postfix_non_smtp(const ClientInfo& client);
 // Classifies one message. auth_authen is the {auth_authen} macro ("" when unset), daemon_name the
 // {daemon_name} macro ("" when unset). Outbound when, in this order: the daemon name is listed, the
 // client authenticated, the submission is local (no address, a Unix socket, or Postfix's non-SMTP
-// emulation), or the client address is in internal_hosts. Otherwise inbound.
+// emulation), or the client address is in internal_hosts. Otherwise inbound. The reason is written only
+// with_reason (the daemon asks for it when it logs at debug level; the direction is the same).
 Classification classify(const ClientInfo& client, const std::string& auth_authen,
-                        const std::string& daemon_name, const ClassifySettings& settings);
+                        const std::string& daemon_name, const ClassifySettings& settings, bool with_reason = true);
 
 }  // namespace rewrite::milter

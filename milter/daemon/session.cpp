@@ -106,7 +106,8 @@ Reply Session::mail_from(const MailEvent& event) {
     message->hits = std::move(snapshot.hits);
     if (!message->table) return failure(FailureCause::no_rules, event.queue_id, "no rule table loaded");
     const std::string& daemon_name = event.daemon_name.empty() ? daemon_name_ : event.daemon_name;
-    message->classification = classify(client_, event.auth_authen, daemon_name, settings_.classify);
+    const bool debug = log_.enabled(LogLevel::debug);
+    message->classification = classify(client_, event.auth_authen, daemon_name, settings_.classify, debug);
     MessageContext context;
     context.table = message->table.get();
     context.space = message->space.get();
@@ -115,7 +116,7 @@ Reply Session::mail_from(const MailEvent& event) {
     context.header_leading_space = leading_space_;
     context.log_only = snapshot.log_only;
     message->collector = std::make_unique<MessageCollector>(context, event.sender);
-    if (log_.enabled(LogLevel::debug)) {
+    if (debug) {
       log_.log(LogLevel::debug, printable_queue_id(event.queue_id) + ": " +
                                     to_string(message->classification.direction) + ": " +
                                     message->classification.reason);
@@ -168,7 +169,11 @@ void Session::abort() {
 void Session::log_lines(const std::vector<LogLine>& lines, const std::string& queue_id) {
   for (const LogLine& line : lines) {
     const LogLevel level = level_of(line.severity);
-    if (log_.enabled(level)) log_.log(level, queue_id + ": " + line.text);
+    if (!log_.enabled(level)) continue;
+    std::string text;
+    text.reserve(queue_id.size() + 2 + line.text.size());
+    text.append(queue_id).append(": ").append(line.text);
+    log_.log(level, text);
   }
 }
 

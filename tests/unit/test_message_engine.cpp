@@ -95,6 +95,36 @@ TEST_CASE("engine: inbound recipients are replaced once, merged, and given their
                                  "addrcpt <support@contoso.com> NOTIFY=FAILURE ORCPT=rfc822;support@wingtiptoys.com"});
 }
 
+TEST_CASE("engine: fields keep their text while the collected header section grows", "[engine]") {
+  Fixture f;
+  MessageCollector message(f.context(Direction::outbound), "chris@sales.contoso.com");
+  message.recipient("<bob@example.net>", {});
+  // Each field passed from a buffer that is overwritten next: the collector must hold its own copy.
+  std::string buffer = " first <chris@sales.contoso.com>";
+  message.header("From", buffer);
+  std::vector<std::string> sent;
+  for (int i = 0; i < 40; ++i) {  // 40 x 1 KiB: the text outgrows its first reservation several times
+    buffer = " " + std::to_string(i) + std::string(1000, 'a' + i % 26);
+    sent.push_back(buffer);
+    message.header("X-Pad-" + std::to_string(i), buffer);
+  }
+  buffer = " last <ken@research.contoso.com>";
+  message.header("Cc", buffer);
+  buffer.assign(buffer.size(), '#');
+
+  REQUIRE(message.headers().size() == 42);
+  CHECK(message.headers().front().name == "From");
+  CHECK(message.headers().front().value == " first <chris@sales.contoso.com>");
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    CHECK(message.headers()[i + 1].name == "X-Pad-" + std::to_string(i));
+    CHECK(message.headers()[i + 1].value == sent[i]);
+  }
+  const rewrite::EndOfMessage end = rewrite::decide_end_of_message(message);
+  CHECK(edits_of(end) == std::vector<std::string>{"chgfrom <chris@contoso.com>",
+                                                  "chgheader From 1 [ first <chris@contoso.com>]",
+                                                  "chgheader Cc 1 [ last <ken@contoso.com>]"});
+}
+
 TEST_CASE("engine: a header section over the bound is left alone, the envelope is not", "[engine]") {
   Fixture f;
   MessageCollector message(f.context(Direction::outbound), "chris@sales.contoso.com");

@@ -178,8 +178,10 @@ TEST_CASE("a malformed selected field is left alone with a notice", "[message_pl
 }
 
 TEST_CASE("more than kMaxHeaderEdits changed fields: none is changed, one notice says why", "[message_plan]") {
+  std::vector<std::string> values;  // the fields view their text
+  for (int i = 0; i < 100; ++i) values.push_back(" u" + std::to_string(i) + "@sales.contoso.com");
   std::vector<HeaderField> headers;
-  for (int i = 0; i < 100; ++i) headers.push_back({"Cc", " u" + std::to_string(i) + "@sales.contoso.com"});
+  for (const std::string& value : values) headers.push_back({"Cc", value});
   const MessagePlan at_limit = plan(Direction::outbound, {"maria@sales.contoso.com", {}}, headers);
   CHECK(at_limit.headers.size() == 100);
   CHECK(at_limit.notices.empty());

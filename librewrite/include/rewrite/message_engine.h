@@ -125,10 +125,15 @@ class MessageCollector {
   static constexpr std::size_t kMaxHeaderBytes = 1024 * 1024;
   // Room made for header fields at the first one: a typical message's fields without a reallocation.
   static constexpr std::size_t kFieldsReserved = 24;
+  // Room made for their text at the first one; a larger header section doubles it.
+  static constexpr std::size_t kHeaderTextReserved = 4096;
 
   // Starts a message; context's pointers must outlive the collector. sender is MAIL FROM as the MTA
   // passed it ("<a@b>", "a@b", "<>" or "").
   MessageCollector(const MessageContext& context, std::string_view sender);
+  // Its header fields view its own copy of their text: a collector stays where it was made.
+  MessageCollector(const MessageCollector&) = delete;
+  MessageCollector& operator=(const MessageCollector&) = delete;
 
   // RCPT TO as the MTA passed it, with its ESMTP arguments. A refused recipient is not part of the
   // message (the MTA drops it).
@@ -151,7 +156,8 @@ class MessageCollector {
   Envelope envelope_;                         // normalised addresses
   std::vector<std::string> raw_recipients_;   // as the MTA passed them, for smfi_delrcpt
   std::vector<std::string> recipient_args_;   // ESMTP arguments per recipient, joined by spaces
-  std::vector<HeaderField> headers_;
+  std::string header_text_;                   // every field's name and value, end to end
+  std::vector<HeaderField> headers_;          // views of header_text_
   std::size_t header_bytes_ = 0;
   bool header_overflow_ = false;
   LoopEvidence loop_evidence_;                // kept even when the header overflows

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rewrite/rule.h"
@@ -21,9 +22,11 @@ struct Envelope {
   std::vector<std::string> recipients;  // RCPT TO addr-specs
 };
 
+// One field as views of text its owner keeps (a MessageCollector, a MessageFile) for as long as the
+// field is read.
 struct HeaderField {
-  std::string name;   // as received
-  std::string value;  // as received (folding and leading white space kept)
+  std::string_view name;   // as received
+  std::string_view value;  // as received (folding and leading white space kept)
 };
 
 struct AddressChange {
