@@ -326,9 +326,10 @@ void parse_rules_text(std::string_view text, const std::string& source_name, Rul
   if (wanted > rules.capacity()) rules.reserve(std::max(wanted, rules.size() + rules.size() / 2));
   TextLines lines(text, source_name);
   std::string_view line;
+  std::vector<std::string_view> fields;  // one line's fields, its room reused for the next
   while (lines.next(line, errors)) {
     const int line_number = lines.number();
-    const std::string content(line);
+    const std::string_view content = line;
     if (!header_seen) {
       header_seen = true;
       if (format != RuleFormat::native) csv = csv_header(content);
@@ -341,8 +342,13 @@ void parse_rules_text(std::string_view text, const std::string& source_name, Rul
       }
     }
     RuleSpec spec;
-    const bool parsed = csv ? parse_csv_line(content, *csv, line_number, source_name, spec, errors)
-                            : parse_fields(split_fields(content), line_number, source_name, spec, errors);
+    bool parsed = false;
+    if (csv) {
+      parsed = parse_csv_line(content, *csv, line_number, source_name, spec, errors);
+    } else {
+      split_fields(content, fields);
+      parsed = parse_fields(fields, line_number, source_name, spec, errors);
+    }
     if (parsed) add_rule(spec, source_name, store, errors);
   }
 }

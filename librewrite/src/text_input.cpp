@@ -113,6 +113,12 @@ std::string_view trim_blanks(std::string_view text) {
 
 std::vector<std::string_view> split_fields(std::string_view line) {
   std::vector<std::string_view> fields;
+  split_fields(line, fields);
+  return fields;
+}
+
+void split_fields(std::string_view line, std::vector<std::string_view>& fields) {
+  fields.clear();
   std::size_t i = 0;
   while (i < line.size()) {
     while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
@@ -129,7 +135,6 @@ std::vector<std::string_view> split_fields(std::string_view line) {
     }
     fields.push_back(line.substr(start, i - start));
   }
-  return fields;
 }
 
 std::vector<std::string> split_list(std::string_view text) {

@@ -49,6 +49,8 @@ std::string_view trim_blanks(std::string_view text);
 // Splits line at runs of spaces and tabs outside double quotes (a backslash in quotes escapes the next
 // byte).
 std::vector<std::string_view> split_fields(std::string_view line);
+// The same into fields (cleared first), whose room is kept from line to line.
+void split_fields(std::string_view line, std::vector<std::string_view>& fields);
 
 // Splits a list at commas, semicolons and white space, dropping empty items.
 std::vector<std::string> split_list(std::string_view text);
