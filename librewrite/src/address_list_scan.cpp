@@ -3,6 +3,7 @@
 #include "address_list_scan.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace rewrite::detail {
 namespace {
@@ -123,8 +124,7 @@ AddressListScan scan_address_list(std::string_view value) {
   bool in_angle = false;
   bool cfws_only = false;  // since the last word, only comments and white space
   bool in_group = false;   // between a group's ':' and its ';'
-  std::vector<Word> words;
-  words.reserve(16);  // a typical field's words without a reallocation
+  std::optional<Word> previous;  // the word before the current one: all the joining below looks back to
   // Joins the '@'-words with the local part or domain that only CFWS separates from them: "x(c)@d",
   // "x@(c)d", "x @ d". A word starting with '@' right after '<' or ',' is a route hop, never joined.
   const auto add_word = [&](Word word) {
@@ -132,22 +132,22 @@ AddressListScan scan_address_list(std::string_view value) {
       // A domain after "x@" (the '@' ending the previous word): the address continues here.
       if (!scan.addresses.empty() && word.after_cfws_only) {
         AddressToken& last = scan.addresses.back();
-        if (last.domain_begin == last.end && words.back().end == last.end) {
+        if (last.domain_begin == last.end && previous->end == last.end) {
           last.domain_begin = word.begin;
           last.end = word.end;
-          words.push_back(word);
+          previous = word;
           return;
         }
       }
-      words.push_back(word);
+      previous = word;
       return;
     }
     AddressToken token{word.begin, word.end, word.at, word.at + 1};
-    if (word.at == word.begin && word.after_cfws_only && !words.empty() && words.back().at == kNotClosed) {
-      token.begin = words.back().begin;  // "x(c)@d": the local part is the previous word
-      token.local_end = words.back().end;
+    if (word.at == word.begin && word.after_cfws_only && previous && previous->at == kNotClosed) {
+      token.begin = previous->begin;  // "x(c)@d": the local part is the previous word
+      token.local_end = previous->end;
     }
-    words.push_back(word);
+    previous = word;
     scan.addresses.push_back(token);
   };
   std::size_t i = 0;
@@ -200,7 +200,7 @@ AddressListScan scan_address_list(std::string_view value) {
       // Inside <...> a token starting with '@' that a ',' or ':' follows is an obsolete source route, not
       // an address; any other '@' token is kept, so a mailbox the parser reads there is not lost silently.
       const bool route_hop = in_angle && c == '@' && ends_route_hop(value, end);
-      Word word{i, end, has_at && !route_hop ? find_at(value, i, end) : kNotClosed, cfws_only && !words.empty()};
+      Word word{i, end, has_at && !route_hop ? find_at(value, i, end) : kNotClosed, cfws_only && previous.has_value()};
       if (route_hop) word.after_cfws_only = false;
       add_word(word);
       cfws_only = !route_hop;

@@ -125,10 +125,9 @@ LogLine notice_line(const Notice& notice) {
 // replacement added unless the message already goes there.
 class RecipientMerge {
  public:
-  RecipientMerge(const Envelope& envelope, const std::vector<std::string>& raw,
-                 const std::vector<std::string>& args, const std::set<std::size_t>& replaced_positions,
-                 bool original_recipient)
-      : envelope_(envelope), raw_(raw), args_(args), original_recipient_(original_recipient) {
+  RecipientMerge(const Envelope& envelope, const std::vector<PassedRecipient>& passed,
+                 const std::set<std::size_t>& replaced_positions, bool original_recipient)
+      : envelope_(envelope), passed_(passed), original_recipient_(original_recipient) {
     // Recipients no edit replaces stay; a replacement equal to one of them is merged into it.
     std::set<std::string> replaced_now;
     for (const std::size_t position : replaced_positions) replaced_now.insert(lower_ascii(envelope.recipients[position]));
@@ -144,7 +143,7 @@ class RecipientMerge {
     if (!replaced_.insert(lower_ascii(original)).second) return;  // the same RCPT given twice
     MessageEdit removal;
     removal.kind = MessageEdit::Kind::delete_recipient;
-    removal.address = raw_[position];
+    removal.address = passed_[position].raw;
     removal.position = position;
     out.edits.push_back(std::move(removal));
     const bool merged = !present_.insert(lower_ascii(rewritten)).second;
@@ -152,7 +151,7 @@ class RecipientMerge {
       MessageEdit addition;
       addition.kind = MessageEdit::Kind::add_recipient;
       addition.address = "<" + rewritten + ">";
-      addition.esmtp_args = args_[position];
+      addition.esmtp_args = passed_[position].esmtp_args;
       if (original_recipient_ && !has_orcpt(addition.esmtp_args)) {
         // The address the client wrote, so that a DSN never names the internal or routing address.
         addition.esmtp_args += (addition.esmtp_args.empty() ? "" : " ") + std::string("ORCPT=rfc822;") + xtext(original);
@@ -166,8 +165,7 @@ class RecipientMerge {
 
  private:
   const Envelope& envelope_;
-  const std::vector<std::string>& raw_;
-  const std::vector<std::string>& args_;
+  const std::vector<PassedRecipient>& passed_;
   bool original_recipient_;
   std::set<std::string> replaced_;  // recipients already replaced (lower case)
   std::set<std::string> present_;   // recipients the message keeps or has gained (lower case)
@@ -247,8 +245,7 @@ RcptOutcome MessageCollector::recipient(std::string_view raw, const std::vector<
     }
   }
   envelope_.recipients.push_back(std::move(address));
-  raw_recipients_.emplace_back(raw);
-  recipient_args_.push_back(join_args(esmtp_args));
+  passed_.push_back({std::string(raw), join_args(esmtp_args)});
   return outcome;
 }
 
@@ -362,7 +359,7 @@ EndOfMessage MessageCollector::decide_applied() const {
     std::set<std::size_t> replaced;
     for (const RecipientEdit& edit : plan.recipients) replaced.insert(edit.position);
     for (const ForwardEdit& edit : forwards.forwards) replaced.insert(edit.position);
-    merge.emplace(envelope, raw_recipients_, recipient_args_, replaced, context.options->original_recipient);
+    merge.emplace(envelope, passed_, replaced, context.options->original_recipient);
   }
   for (const RecipientEdit& edit : plan.recipients) {
     merge->replace(edit.position, edit.change.rewritten, "rule=" + rule_name(edit.change), out);

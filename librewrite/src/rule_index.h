@@ -84,8 +84,9 @@ inline std::size_t label_count(std::string_view domain) {
 // other indexes to overlap with those too.
 class WildcardSuffixes {
  public:
-  WildcardSuffixes(const RuleTable::Index& index, std::string_view domain)
-      : index_(index), rest_(domain), labels_(label_count(domain)) {
+  // domain_hash is hash_ignoring_case(domain), which the caller has already computed.
+  WildcardSuffixes(const RuleTable::Index& index, std::string_view domain, std::uint64_t domain_hash)
+      : index_(index), rest_(domain), labels_(label_count(domain)), domain_hash_(domain_hash) {
     fill();
   }
 
@@ -110,7 +111,7 @@ class WildcardSuffixes {
     count_ = taken_ = 0;
     while (!done_ && count_ < kBatch) {
       if (index_.has_wildcards_of(labels_)) {
-        const std::uint64_t hash = detail::hash_ignoring_case(rest_);
+        const std::uint64_t hash = rest_.size() == domain_size_ ? domain_hash_ : detail::hash_ignoring_case(rest_);
         index_.by_wildcard.prefetch(hash);
         batch_[count_++] = Candidate{rest_, hash};
       }
@@ -132,6 +133,8 @@ class WildcardSuffixes {
   const RuleTable::Index& index_;
   std::string_view rest_;  // the next suffix to consider
   std::size_t labels_;     // its label count
+  std::uint64_t domain_hash_;               // the hash of the whole domain, the first suffix
+  std::size_t domain_size_ = rest_.size();  // a suffix this long is the whole domain
   bool done_ = false;
   Candidate batch_[kBatch];
   int count_ = 0;

@@ -306,7 +306,7 @@ Lookup RuleTable::lookup(std::string_view address, Direction direction) const {
   const std::uint64_t domain_hash = detail::hash_ignoring_case(domain);
   index_->by_address.prefetch(address_hash);
   index_->by_domain.prefetch(domain_hash);
-  WildcardSuffixes wildcards(*index_, domain);
+  WildcardSuffixes wildcards(*index_, domain, domain_hash);
 
   if (const std::uint32_t found = Index::find_internal(index_->by_address, rules_, key, address_hash);
       found != Index::kNone) {
@@ -347,7 +347,7 @@ bool RuleTable::domain_matches(std::string_view domain, bool external_addresses)
     return (external_addresses || value % 2 == 0) && detail::iequals(Index::address_domain(rules_, value), domain);
   }) != Index::kNone;
   if (address_domain) return true;
-  WildcardSuffixes wildcards(*index_, domain);
+  WildcardSuffixes wildcards(*index_, domain, hash);
   std::string_view suffix;
   std::uint64_t suffix_hash = 0;
   while (wildcards.next(suffix, suffix_hash)) {

@@ -15,7 +15,7 @@ struct Session::Message {
   Classification classification;
   std::string queue_id;                     // {i} when the MTA sent it before end of message
   std::shared_ptr<const RuleHitCounters> hits;  // the counters of table's rules
-  std::unique_ptr<MessageCollector> collector;
+  std::optional<MessageCollector> collector;  // made in place, once the classification is known
 };
 
 namespace {
@@ -115,7 +115,7 @@ Reply Session::mail_from(const MailEvent& event) {
     context.direction = message->classification.direction;
     context.header_leading_space = leading_space_;
     context.log_only = snapshot.log_only;
-    message->collector = std::make_unique<MessageCollector>(context, event.sender);
+    message->collector.emplace(context, event.sender);
     if (debug) {
       log_.log(LogLevel::debug, printable_queue_id(event.queue_id) + ": " +
                                     to_string(message->classification.direction) + ": " +

@@ -95,6 +95,12 @@ struct RcptOutcome {
   SharedSpace::Verdict verdict = SharedSpace::Verdict::not_shared;
 };
 
+// One envelope recipient as the MTA passed it.
+struct PassedRecipient {
+  std::string raw;         // the address as passed, for smfi_delrcpt
+  std::string esmtp_args;  // its ESMTP arguments, joined by spaces
+};
+
 // Everything end of message decides.
 struct EndOfMessage {
   bool refused = false;             // the whole message is refused (a forwarding loop): no edits
@@ -154,8 +160,7 @@ class MessageCollector {
 
   MessageContext context_;
   Envelope envelope_;                         // normalised addresses
-  std::vector<std::string> raw_recipients_;   // as the MTA passed them, for smfi_delrcpt
-  std::vector<std::string> recipient_args_;   // ESMTP arguments per recipient, joined by spaces
+  std::vector<PassedRecipient> passed_;       // per recipient, what the MTA passed
   std::string header_text_;                   // every field's name and value, end to end
   std::vector<HeaderField> headers_;          // views of header_text_
   std::size_t header_bytes_ = 0;

@@ -76,10 +76,10 @@ std::string explain_lookup(const RuleTable& table, std::string_view address, Dir
   // Outbound: list every candidate in precedence order, then say which one decided.
   const std::uint32_t address_rule =
       Index::find_internal(table.index_->by_address, table.rules_, key, detail::hash_ignoring_case(key));
-  const std::uint32_t domain_rule =
-      Index::find_internal(table.index_->by_domain, table.rules_, domain, detail::hash_ignoring_case(domain));
+  const std::uint64_t domain_hash = detail::hash_ignoring_case(domain);
+  const std::uint32_t domain_rule = Index::find_internal(table.index_->by_domain, table.rules_, domain, domain_hash);
   std::vector<std::uint32_t> wildcards;
-  WildcardSuffixes suffixes(*table.index_, domain);
+  WildcardSuffixes suffixes(*table.index_, domain, domain_hash);
   std::string_view suffix;
   std::uint64_t suffix_hash = 0;
   while (suffixes.next(suffix, suffix_hash)) {
