@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """The rewrite-milter daemon as a child process of a test: start in the foreground, reload, kill, stop.
 
-Its stderr (the log in foreground mode) goes to a file the tests can read. Every start records the
-PID; stop() ends exactly those PIDs.
+Its stderr (the log in foreground mode) goes to a file the tests can read, or, for a benchmark that
+wants the daemon to log only to syslog as under systemd, to /dev/null (keep_stderr False), which the
+daemon then does not write. Every start records the PID; stop() ends exactly those PIDs.
 """
 
 import os
@@ -34,6 +35,7 @@ class MilterProcess:
         self.extra_args = list(extra_args or [])
         self.proc: Optional[subprocess.Popen] = None
         self._started: List[subprocess.Popen] = []
+        self.keep_stderr = True  # False: stdout and stderr to /dev/null; the log is only in syslog
 
     @property
     def postfix_socket(self) -> str:
@@ -49,7 +51,7 @@ class MilterProcess:
 
     def start(self, timeout: float = 15.0) -> "MilterProcess":
         """Start the daemon and wait until its socket accepts connections."""
-        log = open(self.log_path, "ab")
+        log = open(self.log_path, "ab") if self.keep_stderr else open(os.devnull, "wb")
         self.proc = subprocess.Popen(
             self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
         )
@@ -101,4 +103,6 @@ class MilterProcess:
 
     def log_text(self) -> str:
         """Return the daemon's log so far."""
+        if not self.keep_stderr:
+            return "(standard error not kept: the daemon's lines went to syslog only)"
         return read_log(self.log_path)

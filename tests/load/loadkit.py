@@ -158,8 +158,9 @@ class TunedMilter(MilterProcess):
     """rewrite-milter with a chosen verbosity (the harness always passes one -v)."""
 
     def __init__(self, binary: str, base_dir: str, rules_path: str, extra_args=None, verbosity: int = 1,
-                 wrapper=None):
+                 wrapper=None, keep_stderr: bool = True):
         super().__init__(binary, base_dir, rules_path, extra_args)
+        self.keep_stderr = keep_stderr
         self.verbosity = verbosity
         self.wrapper = list(wrapper or [])  # a command the milter runs under (valgrind ...), exec'ing it
 
