@@ -20,22 +20,6 @@ bool ends_with(const std::string& text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Sizes each per-kind index from the rule counts, so that filling it never grows it.
-void reserve_index(const std::vector<Rule>& rules, RuleTable::Index& index) {
-  std::size_t addresses = 0, domains = 0, wildcards = 0, bidirectional = 0;
-  for (const Rule& rule : rules) {
-    addresses += rule.kind == RuleKind::address;
-    domains += rule.kind == RuleKind::domain;
-    wildcards += rule.kind == RuleKind::wildcard;
-    bidirectional += rule.bidirectional;
-  }
-  index.by_address.reserve(addresses);
-  index.by_domain.reserve(domains);
-  index.by_wildcard.reserve(wildcards);
-  index.by_external.reserve(bidirectional);
-  // address_domains is left to grow: many address rules usually share few domains.
-}
-
 // Reports rule (at index i) as a second rule for the internal key of rules[first].
 void report_duplicate(const std::vector<Rule>& rules, std::uint32_t first, std::uint32_t i, const Sources& sources,
                       std::vector<ConfigError>& errors) {
@@ -59,60 +43,111 @@ void report_shared_external(const std::vector<Rule>& rules, std::uint32_t first,
                         "', so replies could not be routed back; make one of them outbound-only"});
 }
 
-// Returns the index of rule's kind among by_address, by_domain and by_wildcard.
-detail::HashIndex& internal_map(RuleTable::Index& index, const Rule& rule) {
-  return rule.kind == RuleKind::address ? index.by_address
-                                        : rule.kind == RuleKind::domain ? index.by_domain : index.by_wildcard;
-}
+// A problem build_index found, reported on rule after first, the rule that came first; check orders the
+// problems of one rule as they are reported (0: a duplicate internal key, 1: a shared external address).
+struct IndexProblem {
+  std::uint32_t rule;
+  int check;
+  std::uint32_t first;
+};
+
+// Entries for one index, inserted a batch at a time (HashIndex::insert_batch) so that a table far larger
+// than the caches and the TLB is written in slot order, not at random.
+class BatchedIndex {
+ public:
+  // Up to 2^20 entries (8 MiB) wait; a smaller index waits whole and is inserted in one batch.
+  static constexpr std::size_t kBatch = std::size_t{1} << 20;
+
+  BatchedIndex(detail::HashIndex& map, std::size_t count, int check, std::vector<IndexProblem>& problems)
+      : map_(map), check_(check), problems_(problems) {
+    map_.reserve(count);
+    pending_.reserve(std::min(count, kBatch));
+  }
+
+  // Adds rule i under hash; inserts the batch once it is full. same_key(stored, value) compares keys.
+  template <class SameKey>
+  void add(std::uint64_t hash, std::uint32_t i, SameKey same_key, std::vector<detail::HashIndex::Pending>& sorted) {
+    pending_.push_back(detail::HashIndex::pending(hash, i));
+    if (pending_.size() == kBatch) flush(same_key, sorted);
+  }
+
+  // Inserts what waits.
+  template <class SameKey>
+  void flush(SameKey same_key, std::vector<detail::HashIndex::Pending>& sorted) {
+    map_.insert_batch(pending_, sorted, same_key, [&](std::uint32_t first, std::uint32_t rule) {
+      problems_.push_back({rule, check_, first});
+    });
+    pending_.clear();
+  }
+
+ private:
+  detail::HashIndex& map_;
+  int check_;
+  std::vector<IndexProblem>& problems_;
+  std::vector<detail::HashIndex::Pending> pending_;
+};
 
 // Fills index from rules (fewer than 2^31; the index keeps rule numbers, not views). The first rule for a
 // key wins; when errors is not null, every later one is reported there, in rule order (what needs the
-// whole table: duplicate internal keys and the uniqueness of bidirectional rules). Rules go in blocks: the
-// hashes of a block are computed and their slots prefetched first, so that the inserts' misses overlap.
+// whole table: duplicate internal keys and the uniqueness of bidirectional rules).
 void build_index(const std::vector<Rule>& rules, const Sources& sources, RuleTable::Index& index,
                  std::vector<ConfigError>* errors) {
   using Index = RuleTable::Index;
-  constexpr std::uint32_t kBlock = 16;
-  reserve_index(rules, index);
-  std::uint64_t internal_hashes[kBlock];
-  std::uint64_t external_hashes[kBlock];
+  std::size_t addresses = 0, domains = 0, wildcards = 0, bidirectional = 0;
+  for (const Rule& rule : rules) {
+    addresses += rule.kind == RuleKind::address;
+    domains += rule.kind == RuleKind::domain;
+    wildcards += rule.kind == RuleKind::wildcard;
+    bidirectional += rule.bidirectional;
+  }
+  std::vector<IndexProblem> problems;
+  BatchedIndex by_address(index.by_address, addresses, 0, problems);
+  BatchedIndex by_domain(index.by_domain, domains, 0, problems);
+  BatchedIndex by_wildcard(index.by_wildcard, wildcards, 0, problems);
+  BatchedIndex by_external(index.by_external, bidirectional, 1, problems);
+  std::vector<detail::HashIndex::Pending> sorted;  // insert_batch's room, kept from batch to batch
+  const auto same_internal = [&](std::uint32_t stored, std::uint32_t value) {
+    std::string buffer;
+    return is_rule_key(rules[stored].internal, comparable_address(rules[value].internal, buffer));
+  };
+  const auto same_external = [&](std::uint32_t stored, std::uint32_t value) {
+    std::string buffer;
+    return is_rule_key(rules[stored].external, comparable_address(rules[value].external, buffer));
+  };
   const auto count = static_cast<std::uint32_t>(rules.size());
-  for (std::uint32_t block = 0; block < count; block += kBlock) {
-    const std::uint32_t end = std::min(count, block + kBlock);
-    for (std::uint32_t i = block; i < end; ++i) {
-      const Rule& rule = rules[i];
-      internal_hashes[i - block] = hash_rule_key(rule.internal);
-      internal_map(index, rule).prefetch(internal_hashes[i - block]);
-      if (rule.bidirectional) {
-        external_hashes[i - block] = hash_rule_key(rule.external);
-        index.by_external.prefetch(external_hashes[i - block]);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const Rule& rule = rules[i];
+    const std::uint64_t hash = hash_rule_key(rule.internal);
+    if (rule.kind == RuleKind::address) {
+      by_address.add(hash, i, same_internal, sorted);
+      // Few distinct domains, met again rule after rule: inserted one at a time, mostly found already.
+      for (const std::uint32_t value : {2 * i, 2 * i + 1}) {
+        const std::string_view domain = Index::address_domain(rules, value);
+        index.address_domains.insert(detail::hash_ignoring_case(domain), value, [&](std::uint32_t other) {
+          return detail::iequals(Index::address_domain(rules, other), domain);
+        });
       }
+    } else if (rule.kind == RuleKind::domain) {
+      by_domain.add(hash, i, same_internal, sorted);
+    } else {
+      by_wildcard.add(hash, i, same_internal, sorted);
+      index.wildcard_label_counts |= Index::label_bit(label_count(rule.internal));
     }
-    for (std::uint32_t i = block; i < end; ++i) {
-      const Rule& rule = rules[i];
-      std::string internal_buffer;
-      const std::string_view internal_key = comparable_address(rule.internal, internal_buffer);
-      const std::uint32_t first = internal_map(index, rule).insert(
-          internal_hashes[i - block], i,
-          [&](std::uint32_t other) { return is_rule_key(rules[other].internal, internal_key); });
-      if (first != Index::kNone && errors) report_duplicate(rules, first, i, sources, *errors);
-      if (rule.kind == RuleKind::wildcard) index.wildcard_label_counts |= Index::label_bit(label_count(rule.internal));
-      if (rule.kind == RuleKind::address) {
-        for (const std::uint32_t value : {2 * i, 2 * i + 1}) {
-          const std::string_view domain = Index::address_domain(rules, value);
-          index.address_domains.insert(detail::hash_ignoring_case(domain), value, [&](std::uint32_t other) {
-            return detail::iequals(Index::address_domain(rules, other), domain);
-          });
-        }
-      }
-      if (rule.bidirectional) {
-        std::string external_buffer;
-        const std::string_view external_key = comparable_address(rule.external, external_buffer);
-        const std::uint32_t shared = index.by_external.insert(
-            external_hashes[i - block], i,
-            [&](std::uint32_t other) { return is_rule_key(rules[other].external, external_key); });
-        if (shared != Index::kNone && errors) report_shared_external(rules, shared, i, sources, *errors);
-      }
+    if (rule.bidirectional) by_external.add(hash_rule_key(rule.external), i, same_external, sorted);
+  }
+  by_address.flush(same_internal, sorted);
+  by_domain.flush(same_internal, sorted);
+  by_wildcard.flush(same_internal, sorted);
+  by_external.flush(same_external, sorted);
+  if (!errors) return;
+  std::sort(problems.begin(), problems.end(), [](const IndexProblem& a, const IndexProblem& b) {
+    return a.rule != b.rule ? a.rule < b.rule : a.check < b.check;
+  });
+  for (const IndexProblem& problem : problems) {
+    if (problem.check == 0) {
+      report_duplicate(rules, problem.first, problem.rule, sources, *errors);
+    } else {
+      report_shared_external(rules, problem.first, problem.rule, sources, *errors);
     }
   }
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // test_rule_hash_index.cpp: the rule table's flat hash index (colliding hashes, probing past other keys,
-// growth) and its case-insensitive key hash, then a large table whose every rule must still be found.
+// growth, batches put in slot order) and its case-insensitive key hash, then a large table whose every
+// rule must still be found.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -89,6 +91,94 @@ TEST_CASE("hash index: grows past its reservation and keeps every entry", "[rule
   for (std::uint32_t i = 0; i < 5000; ++i) {
     REQUIRE(find(index, keys, rewrite::detail::hash_ignoring_case(keys[i]), keys[i]) == i);
   }
+}
+
+namespace {
+
+// Inserts keys[first..end) (values are positions in keys) under the hashes given as one batch.
+void insert_batch(HashIndex& index, const std::vector<std::string>& keys, const std::vector<std::uint64_t>& hashes,
+                  std::uint32_t first, std::uint32_t end, std::vector<HashIndex::Pending>& sorted,
+                  std::vector<std::pair<std::uint32_t, std::uint32_t>>& duplicates) {
+  std::vector<HashIndex::Pending> batch;
+  for (std::uint32_t i = first; i < end; ++i) batch.push_back(HashIndex::pending(hashes[i], i));
+  index.insert_batch(
+      batch, sorted, [&](std::uint32_t stored, std::uint32_t value) { return keys[stored] == keys[value]; },
+      [&](std::uint32_t stored, std::uint32_t value) { duplicates.emplace_back(stored, value); });
+}
+
+}  // namespace
+
+TEST_CASE("hash index: batches keep the first of equal keys, in the batch and across batches", "[rule_hash_index]") {
+  // 20,000 keys over 2^16 slots: 16 slot regions of the sort's 4096 buckets each; every 1000th key
+  // comes back later, in the same batch or a later one, in another case of its hash's bits.
+  std::vector<std::string> keys;
+  std::vector<std::uint64_t> hashes;
+  for (std::uint32_t i = 0; i < 20000; ++i) {
+    const bool again = i % 1000 == 999;
+    keys.push_back(again ? keys[i - 990] : "key" + std::to_string(i));
+    hashes.push_back(rewrite::detail::hash_ignoring_case(keys.back()));
+  }
+  HashIndex index;
+  index.reserve(20000);
+  REQUIRE(index.capacity() == 65536);
+  std::vector<HashIndex::Pending> sorted;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> duplicates;
+  insert_batch(index, keys, hashes, 0, 5000, sorted, duplicates);
+  insert_batch(index, keys, hashes, 5000, 20000, sorted, duplicates);
+  CHECK(index.size() == 20000 - 20);
+  REQUIRE(duplicates.size() == 20);
+  std::sort(duplicates.begin(), duplicates.end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
+  for (std::size_t n = 0; n < duplicates.size(); ++n) {
+    const std::uint32_t later = static_cast<std::uint32_t>(n * 1000 + 999);
+    INFO("key " << later);
+    CHECK(duplicates[n].second == later);
+    CHECK(duplicates[n].first == later - 990);  // the first one stays, wherever the batch ended
+  }
+  for (std::uint32_t i = 0; i < 20000; ++i) {
+    const std::uint32_t expected = i % 1000 == 999 ? i - 990 : i;
+    REQUIRE(find(index, keys, hashes[i], keys[i]) == expected);
+  }
+  CHECK(find(index, keys, rewrite::detail::hash_ignoring_case("key20000"), "key20000") == HashIndex::kNone);
+}
+
+TEST_CASE("hash index: a batch fills slots that wrap around, and one inserted before it keeps its slot",
+          "[rule_hash_index]") {
+  // Eight slots; the top three bits pick the home slot. "alone" was inserted first, in slot 1. The
+  // batch lists two keys for the last slot before one for slot 0: in slot order, "zero" takes slot 0,
+  // "last0" slot 7, and "last1" wraps past both to slot 2.
+  const std::vector<std::string> keys = {"alone", "last0", "last1", "zero"};
+  const std::vector<std::uint64_t> hashes = {0x2000000100000000ull, 0xe000000300000000ull, 0xe000000400000000ull,
+                                             0x0000000200000000ull};
+  HashIndex index;
+  index.reserve(4);
+  REQUIRE(index.capacity() == 8);
+  REQUIRE(insert(index, keys, hashes[0], 0) == HashIndex::kNone);
+  std::vector<HashIndex::Pending> sorted;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> duplicates;
+  insert_batch(index, keys, hashes, 1, 4, sorted, duplicates);
+  CHECK(duplicates.empty());
+  CHECK(index.size() == 4);
+  CHECK(index.capacity() == 8);
+  for (std::uint32_t i = 0; i < 4; ++i) CHECK(find(index, keys, hashes[i], keys[i]) == i);
+}
+
+TEST_CASE("hash index: a batch larger than the room left grows the slots first", "[rule_hash_index]") {
+  std::vector<std::string> keys;
+  std::vector<std::uint64_t> hashes;
+  for (std::uint32_t i = 0; i < 3000; ++i) {
+    keys.push_back("grow" + std::to_string(i) + ".example");
+    hashes.push_back(rewrite::detail::hash_ignoring_case(keys.back()));
+  }
+  HashIndex index;
+  std::vector<HashIndex::Pending> sorted;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> duplicates;
+  insert_batch(index, keys, hashes, 0, 1000, sorted, duplicates);
+  insert_batch(index, keys, hashes, 1000, 3000, sorted, duplicates);
+  CHECK(duplicates.empty());
+  CHECK(index.size() == 3000);
+  CHECK(index.capacity() >= 6000);
+  for (std::uint32_t i = 0; i < 3000; ++i) REQUIRE(find(index, keys, hashes[i], keys[i]) == i);
 }
 
 TEST_CASE("key hash: equal for keys equal ignoring ASCII case, at every length around the word size",
