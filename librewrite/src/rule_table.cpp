@@ -43,38 +43,42 @@ void report_shared_external(const std::vector<Rule>& rules, std::uint32_t first,
                         "', so replies could not be routed back; make one of them outbound-only"});
 }
 
-// A problem build_index found, reported on rule after first, the rule that came first; check orders the
-// problems of one rule as they are reported (0: a duplicate internal key, 1: a shared external address).
+// The checks build_index reports, in the order the problems of one rule are reported.
+enum class IndexCheck { duplicate_internal, shared_external };
+
+// A problem build_index found: rule repeats the key of first, the rule that came first.
 struct IndexProblem {
   std::uint32_t rule;
-  int check;
+  IndexCheck check;
   std::uint32_t first;
 };
 
 // Entries for one index, inserted a batch at a time (HashIndex::insert_batch) so that a table far larger
-// than the caches and the TLB is written in slot order, not at random.
+// than the caches and the TLB is written in slot order, not at random. same_key(stored, value) compares
+// the keys of two rules; a value it keeps out is recorded in problems as check.
+template <class SameKey>
 class BatchedIndex {
  public:
   // Up to 2^20 entries (8 MiB) wait; a smaller index waits whole and is inserted in one batch.
   static constexpr std::size_t kBatch = std::size_t{1} << 20;
 
-  BatchedIndex(detail::HashIndex& map, std::size_t count, int check, std::vector<IndexProblem>& problems)
-      : map_(map), check_(check), problems_(problems) {
+  // sorted is insert_batch's room, shared by the indexes of one table.
+  BatchedIndex(detail::HashIndex& map, std::size_t count, SameKey same_key, IndexCheck check,
+               std::vector<IndexProblem>& problems, std::vector<detail::HashIndex::Pending>& sorted)
+      : map_(map), same_key_(same_key), check_(check), problems_(problems), sorted_(sorted) {
     map_.reserve(count);
     pending_.reserve(std::min(count, kBatch));
   }
 
-  // Adds rule i under hash; inserts the batch once it is full. same_key(stored, value) compares keys.
-  template <class SameKey>
-  void add(std::uint64_t hash, std::uint32_t i, SameKey same_key, std::vector<detail::HashIndex::Pending>& sorted) {
+  // Adds rule i under hash; inserts the batch once it is full.
+  void add(std::uint64_t hash, std::uint32_t i) {
     pending_.push_back(detail::HashIndex::pending(hash, i));
-    if (pending_.size() == kBatch) flush(same_key, sorted);
+    if (pending_.size() == kBatch) flush();
   }
 
   // Inserts what waits.
-  template <class SameKey>
-  void flush(SameKey same_key, std::vector<detail::HashIndex::Pending>& sorted) {
-    map_.insert_batch(pending_, sorted, same_key, [&](std::uint32_t first, std::uint32_t rule) {
+  void flush() {
+    map_.insert_batch(pending_, sorted_, same_key_, [&](std::uint32_t first, std::uint32_t rule) {
       problems_.push_back({rule, check_, first});
     });
     pending_.clear();
@@ -82,8 +86,10 @@ class BatchedIndex {
 
  private:
   detail::HashIndex& map_;
-  int check_;
+  SameKey same_key_;
+  IndexCheck check_;
   std::vector<IndexProblem>& problems_;
+  std::vector<detail::HashIndex::Pending>& sorted_;
   std::vector<detail::HashIndex::Pending> pending_;
 };
 
@@ -100,12 +106,6 @@ void build_index(const std::vector<Rule>& rules, const Sources& sources, RuleTab
     wildcards += rule.kind == RuleKind::wildcard;
     bidirectional += rule.bidirectional;
   }
-  std::vector<IndexProblem> problems;
-  BatchedIndex by_address(index.by_address, addresses, 0, problems);
-  BatchedIndex by_domain(index.by_domain, domains, 0, problems);
-  BatchedIndex by_wildcard(index.by_wildcard, wildcards, 0, problems);
-  BatchedIndex by_external(index.by_external, bidirectional, 1, problems);
-  std::vector<detail::HashIndex::Pending> sorted;  // insert_batch's room, kept from batch to batch
   const auto same_internal = [&](std::uint32_t stored, std::uint32_t value) {
     std::string buffer;
     return is_rule_key(rules[stored].internal, comparable_address(rules[value].internal, buffer));
@@ -114,12 +114,20 @@ void build_index(const std::vector<Rule>& rules, const Sources& sources, RuleTab
     std::string buffer;
     return is_rule_key(rules[stored].external, comparable_address(rules[value].external, buffer));
   };
+  std::vector<IndexProblem> problems;
+  std::vector<detail::HashIndex::Pending> sorted;
+  const IndexCheck duplicate = IndexCheck::duplicate_internal;
+  BatchedIndex by_address(index.by_address, addresses, same_internal, duplicate, problems, sorted);
+  BatchedIndex by_domain(index.by_domain, domains, same_internal, duplicate, problems, sorted);
+  BatchedIndex by_wildcard(index.by_wildcard, wildcards, same_internal, duplicate, problems, sorted);
+  BatchedIndex by_external(index.by_external, bidirectional, same_external, IndexCheck::shared_external, problems,
+                           sorted);
   const auto count = static_cast<std::uint32_t>(rules.size());
   for (std::uint32_t i = 0; i < count; ++i) {
     const Rule& rule = rules[i];
     const std::uint64_t hash = hash_rule_key(rule.internal);
     if (rule.kind == RuleKind::address) {
-      by_address.add(hash, i, same_internal, sorted);
+      by_address.add(hash, i);
       // Few distinct domains, met again rule after rule: inserted one at a time, mostly found already.
       for (const std::uint32_t value : {2 * i, 2 * i + 1}) {
         const std::string_view domain = Index::address_domain(rules, value);
@@ -128,23 +136,23 @@ void build_index(const std::vector<Rule>& rules, const Sources& sources, RuleTab
         });
       }
     } else if (rule.kind == RuleKind::domain) {
-      by_domain.add(hash, i, same_internal, sorted);
+      by_domain.add(hash, i);
     } else {
-      by_wildcard.add(hash, i, same_internal, sorted);
+      by_wildcard.add(hash, i);
       index.wildcard_label_counts |= Index::label_bit(label_count(rule.internal));
     }
-    if (rule.bidirectional) by_external.add(hash_rule_key(rule.external), i, same_external, sorted);
+    if (rule.bidirectional) by_external.add(hash_rule_key(rule.external), i);
   }
-  by_address.flush(same_internal, sorted);
-  by_domain.flush(same_internal, sorted);
-  by_wildcard.flush(same_internal, sorted);
-  by_external.flush(same_external, sorted);
+  by_address.flush();
+  by_domain.flush();
+  by_wildcard.flush();
+  by_external.flush();
   if (!errors) return;
   std::sort(problems.begin(), problems.end(), [](const IndexProblem& a, const IndexProblem& b) {
     return a.rule != b.rule ? a.rule < b.rule : a.check < b.check;
   });
   for (const IndexProblem& problem : problems) {
-    if (problem.check == 0) {
+    if (problem.check == IndexCheck::duplicate_internal) {
       report_duplicate(rules, problem.first, problem.rule, sources, *errors);
     } else {
       report_shared_external(rules, problem.first, problem.rule, sources, *errors);
